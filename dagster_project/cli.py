@@ -1,0 +1,127 @@
+"""The ``perfgov`` command: close a period, run the demo, open the Dagster UI.
+
+Heavy imports (Dagster definitions, dbt, GX) happen inside the commands that need them, so
+``perfgov --help`` and argument errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .settings import SAMPLE_LANDING, PeriodError, Settings, validate_period
+
+
+def _add_location_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--landing",
+        help="landing root holding the drops (default: $PERFGOV_LANDING, else the bundled sample)",
+    )
+    parser.add_argument(
+        "--home", help="where perfgov keeps its outputs (default: $PERFGOV_HOME, else ./.perfgov)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="perfgov",
+        description="Sales-performance governance: ingest, harmonise, gate, certify, pay.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    close = commands.add_parser("close", help="close one period (YYYY-MM)")
+    close.add_argument("period", help="the month to close, YYYY-MM")
+    _add_location_arguments(close)
+
+    demo = commands.add_parser("demo", help="close every period of the bundled sample, in order")
+    demo.add_argument("--home", help="output folder (default: $PERFGOV_HOME, else ./.perfgov)")
+
+    dev = commands.add_parser("dev", help="open the Dagster UI (dagster dev) on this home")
+    _add_location_arguments(dev)
+    dev.add_argument("--port", default="3000")
+
+    sample = commands.add_parser("sample", help="write a sample landing zone")
+    sample.add_argument("out", help="folder to write the landing zone into")
+    sample.add_argument("--scale", type=int, default=1, help="size multiplier (1 = bundled)")
+    return parser
+
+
+def _close(settings: Settings, period: str) -> int:
+    from .closing import close_period, describe, first_failure
+
+    outcome = close_period(settings, period)
+    for line in describe(outcome, settings):
+        print(line)
+    if not outcome.success:
+        print(f"perfgov: {first_failure(outcome)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _demo(home: str | None) -> int:
+    from .ingest.landing import drop_periods
+
+    settings = Settings.resolve(SAMPLE_LANDING, home)
+    periods = drop_periods(settings.landing)
+    print(f"perfgov demo: closing {len(periods)} sample periods in order into {settings.home}")
+    for period in periods:
+        status = _close(settings, period)
+        if status:
+            return status
+    print("")
+    print(f"warehouse (DuckDB):   {settings.warehouse}")
+    print(f"validation evidence:  {settings.home / 'audit'}")
+    print(f"runs in the UI:       perfgov dev --home {settings.home}")
+    return 0
+
+
+def _dev(settings: Settings, port: str) -> int:
+    settings.prepare_home()
+    settings.export_environment()
+    from .settings import PROJECT_ROOT
+
+    workspace = str(PROJECT_ROOT / "workspace.yaml")
+    argv = ["dagster", "dev", "-w", workspace, "-p", port]
+    os.chdir(PROJECT_ROOT)
+    os.execvp(argv[0], argv)
+    return 0  # not reached
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .closing import CloseError
+    from .ingest.errors import SourceFileError
+
+    try:
+        if args.command == "close":
+            return _close(Settings.resolve(args.landing, args.home), validate_period(args.period))
+        if args.command == "demo":
+            return _demo(args.home)
+        if args.command == "dev":
+            return _dev(Settings.resolve(args.landing, args.home), args.port)
+        if args.command == "sample":
+            from .sample.generate import generate_landing
+
+            out = generate_landing(Path(args.out), scale=args.scale)
+            print(f"sample landing zone written to {out}")
+            return 0
+    except (CloseError, PeriodError, SourceFileError) as exc:
+        print(f"perfgov: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"perfgov: unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)",
+            file=sys.stderr,
+        )
+        return 1
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

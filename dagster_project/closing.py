@@ -1,0 +1,135 @@
+"""Closing a period: check the drop, run the close job in process, say what happened.
+
+This is what ``perfgov close`` and ``perfgov demo`` call. The Dagster run is recorded in the
+persistent instance under ``<home>/dagster`` so that ``dagster dev`` shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ingest.landing import missing_files
+from .settings import Settings, validate_period
+
+
+class CloseError(Exception):
+    """A close that could not be done; the message is one line a person can act on."""
+
+
+@dataclass
+class CloseOutcome:
+    period: str
+    run_id: str
+    success: bool
+    loads: list[dict] = field(default_factory=list)  # per source: file, rows, quarantined
+    checks: list[dict] = field(default_factory=list)  # per check: name, passed, severity
+    failures: list[str] = field(default_factory=list)  # one line per failed step
+
+
+def check_drop(settings: Settings, period: str) -> None:
+    """Refuse a close before starting it when the drop is incomplete: name every file."""
+    if not settings.landing.is_dir():
+        raise CloseError(f"landing folder {settings.landing} does not exist")
+    absent = missing_files(settings.landing, period)
+    if absent:
+        raise CloseError(
+            f"period {period} cannot be closed: {len(absent)} file(s) missing from the "
+            f"landing zone: {', '.join(absent)}"
+        )
+
+
+def _root_cause(error) -> str:
+    """The innermost error message of a Dagster step failure (the user's exception)."""
+    while error.cause is not None:
+        error = error.cause
+    message = error.message.strip().splitlines()[0] if error.message else error.cls_name
+    return message.removeprefix("dagster_project.ingest.errors.")
+
+
+def close_period(settings: Settings, period: str) -> CloseOutcome:
+    """Run the close job for ``period``; raise ``CloseError`` if the drop is incomplete."""
+    validate_period(period)
+    check_drop(settings, period)
+    settings.prepare_home()
+    settings.export_environment()
+
+    from .transform.project import ensure_manifest
+
+    ensure_manifest()
+
+    import dagster as dg
+
+    from .definitions import defs
+    from .partitions import partition_key_of
+
+    job = defs.resolve_job_def("close_period")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            partition_key=partition_key_of(period),
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    outcome = CloseOutcome(period=period, run_id=result.run_id, success=result.success)
+    for event in result.all_events:
+        if event.is_step_failure:
+            outcome.failures.append(
+                f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
+            )
+        elif event.is_step_materialization:
+            materialization = event.event_specific_data.materialization
+            meta = {k: v.value for k, v in materialization.metadata.items()}
+            if "file" in meta:
+                outcome.loads.append(
+                    {
+                        "asset": materialization.asset_key.to_user_string(),
+                        "file": meta["file"],
+                        "rows": meta.get("dagster/row_count"),
+                        "quarantined": meta.get("rows_quarantined"),
+                    }
+                )
+    for evaluation in result.get_asset_check_evaluations():
+        meta = {k: v.value for k, v in evaluation.metadata.items()}
+        outcome.checks.append(
+            {
+                "check": f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}",
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+                "verdict": meta.get("verdict"),
+                "top_failing_rule": meta.get("top_failing_rule"),
+            }
+        )
+    return outcome
+
+
+def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
+    """A short human report of a close (counts and ids only: logs carry no personal data)."""
+    lines = [f"period {outcome.period}: run {outcome.run_id}"]
+    total = sum(load["rows"] or 0 for load in outcome.loads)
+    quarantined = sum(load["quarantined"] or 0 for load in outcome.loads)
+    lines.append(
+        f"  loaded {len(outcome.loads)} source tables, {total} rows, {quarantined} quarantined"
+    )
+    failed = [c for c in outcome.checks if not c["passed"]]
+    lines.append(f"  gates: {len(outcome.checks)} checks, {len(failed)} not passed")
+    for check in failed:
+        lines.append(
+            f"    {check['severity'].lower()}: {check['check']}: {check['top_failing_rule']}"
+        )
+    lines.append(f"  warehouse: {settings.warehouse}")
+    return lines
+
+
+def first_failure(outcome: CloseOutcome) -> str:
+    """The one-line reason a close failed."""
+    blocks = [c for c in outcome.checks if not c["passed"] and c["severity"] == "ERROR"]
+    if blocks:
+        names = ", ".join(f"{c['check']} ({c['top_failing_rule']})" for c in blocks)
+        return f"period {outcome.period} blocked by {len(blocks)} gate(s): {names}"
+    if outcome.failures:
+        more = f" (and {len(outcome.failures) - 1} more)" if len(outcome.failures) > 1 else ""
+        return f"period {outcome.period} failed: {outcome.failures[0]}{more}"
+    return f"period {outcome.period} failed (run {outcome.run_id})"
+
+
+__all__ = ["CloseError", "CloseOutcome", "close_period", "describe", "first_failure"]

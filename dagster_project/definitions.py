@@ -1,0 +1,36 @@
+"""The Dagster code location: what `dagster dev` and `perfgov close` load.
+
+Loading it imports dagster-dbt and parses the manifest (seconds): commands that do not
+close a period (`perfgov --help`, the readers' tests) never import this module.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from .automation import complete_drop_sensor, monthly_close_schedule
+from .ingest.assets import INGEST_ASSET_KEYS, ingest_assets
+from .jobs import close_period_job
+from .quality.checks import build_raw_source_checks
+from .resources import PerfgovPaths, Warehouse
+from .settings import Settings
+from .transform.assets import perfgov_dbt_models
+from .transform.project import perfgov_dbt_project
+
+settings = Settings.resolve()
+settings.export_environment()
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, perfgov_dbt_models],
+    asset_checks=build_raw_source_checks(INGEST_ASSET_KEYS),
+    jobs=[close_period_job],
+    sensors=[complete_drop_sensor],
+    schedules=[monthly_close_schedule],
+    resources={
+        "warehouse": Warehouse(path=str(settings.warehouse)),
+        "paths": PerfgovPaths(landing=str(settings.landing), home=str(settings.home)),
+        "dbt": DbtCliResource(project_dir=perfgov_dbt_project()),
+    },
+    executor=dg.in_process_executor,
+)

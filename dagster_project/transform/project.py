@@ -1,0 +1,49 @@
+"""The dbt project, as Dagster sees it: one cached ``DbtProject`` and its manifest.
+
+The manifest is what ``@dbt_assets`` builds the asset graph from. ``dagster dev`` re-parses
+on load (``prepare_if_dev``); the ``perfgov`` commands call ``ensure_manifest`` first, which
+parses only when a dbt file changed since the last parse (a parse costs several seconds).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from ..settings import DBT_PROJECT_DIR
+
+# Files whose change makes the manifest stale.
+_DBT_SOURCE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
+
+
+@cache
+def perfgov_dbt_project() -> DbtProject:
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    manifest = Path(project.manifest_path)
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    target = Path(project.project_dir, project.target_path).resolve()
+    for path in Path(project.project_dir).rglob("*"):
+        if (
+            path.suffix in _DBT_SOURCE_SUFFIXES
+            and target not in path.resolve().parents
+            and path.stat().st_mtime > built
+        ):
+            return True
+    return False
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project if its manifest is missing or older than any dbt file."""
+    project = perfgov_dbt_project()
+    if manifest_is_stale(project):
+        project.preparer.prepare(project)
+    return Path(project.manifest_path)

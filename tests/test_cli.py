@@ -1,0 +1,64 @@
+"""The `perfgov` command's contract: exit codes and one-line reasons, without a full close."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from dagster_project.cli import main
+from dagster_project.ingest.contracts import SOURCES
+
+
+@pytest.mark.parametrize("period", ["2026-13", "2026-1", "../2026-10", "2026-10-01", "oct"])
+def test_a_period_that_is_not_yyyy_mm_is_refused(
+    period: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["close", period, "--landing", str(tmp_path), "--home", str(tmp_path / "h")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.strip() == f"perfgov: period must be a month written YYYY-MM, got {period!r}"
+    assert not (tmp_path / "h").exists()  # nothing written
+
+
+def test_an_incomplete_drop_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every file of the period but two.
+    skipped = {"crm/2026-10/Opportunity.csv", "sales_ops/2026-10/evaluations.csv"}
+    for source in SOURCES:
+        relative = source.relative_path("2026-10")
+        if relative not in skipped:
+            (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / relative).write_bytes(b"x")
+    home = tmp_path / "home"
+    status = main(["close", "2026-10", "--landing", str(tmp_path), "--home", str(home)])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err == (
+        "perfgov: period 2026-10 cannot be closed: 2 file(s) missing from the landing zone: "
+        "crm/2026-10/Opportunity.csv, sales_ops/2026-10/evaluations.csv"
+    )
+    assert not home.exists()
+    # Refusing is cheap: Dagster's definitions were never loaded.
+    assert "dagster_project.definitions" not in sys.modules
+
+
+def test_a_missing_landing_folder_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(
+        ["close", "2026-10", "--landing", str(tmp_path / "nope"), "--home", str(tmp_path)]
+    )
+    assert status == 2
+    assert capsys.readouterr().err.strip() == (
+        f"perfgov: landing folder {tmp_path / 'nope'} does not exist"
+    )
+
+
+def test_the_help_answers_without_loading_dagster(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    assert "close" in capsys.readouterr().out
