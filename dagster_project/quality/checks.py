@@ -1,0 +1,169 @@
+"""Blocking Dagster asset checks that gate each raw table with its reviewed GX suite.
+
+One ``@asset_check(blocking=True)`` per raw table. It validates the partition's period of
+``raw.<system>__<entity>``, writes the sanitized evidence under
+``<home>/audit/<period>/validations/`` and maps the verdict onto Dagster's check outcome:
+
+======== ============================================ =====================================
+verdict  AssetCheckResult                             effect
+======== ============================================ =====================================
+block    passed=False, severity=ERROR                 downstream assets of the run do not
+                                                      execute (Dagster's blocking checks)
+hold     passed=False, severity=WARN                  downstream runs; shown as a warning,
+                                                      ``verdict`` says payouts are at stake
+warn     passed=False, severity=WARN                  downstream runs; reported, not silent
+pass     passed=True                                  nothing to report
+======== ============================================ =====================================
+
+Why hold and warn are *failed* WARN checks rather than passed ones with metadata: a passed
+check is green in the UI and in every "did the checks pass" query, which would make them
+silent; a WARN failure is visible everywhere yet does not stop the run. ``verdict`` in the
+metadata tells hold from warn.
+
+How the check knows its period: Dagster runs the check in the same run as the asset, with
+the run's partition key (tag ``dagster/partition``), which
+``AssetCheckExecutionContext.partition_key`` exposes even for a check without its own
+``partitions_def``. Giving the check the asset's ``partitions_def`` (a preview feature in
+Dagster 1.13) additionally records the evaluation per partition in the UI.
+
+GX is not imported here: ``gx_validation`` imports it when a check executes.
+"""
+
+# No ``from __future__ import annotations`` here: Dagster reads the check function's
+# annotations at definition time (context type, resource parameters) and refuses strings.
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from dagster_project.ingest.contracts import SOURCES_BY_NAME
+from dagster_project.partitions import period_of
+from dagster_project.quality.gx_validation import (
+    RawValidationResult,
+    validate_raw_table,
+    write_validation_json,
+)
+from dagster_project.quality.suites import Verdict, read_suite
+from dagster_project.resources import PerfgovPaths, Warehouse
+
+
+def validations_dir(home: str | Path, period: str) -> Path:
+    """``<home>/audit/<period>/validations``: the evidence of every check run of a period."""
+    return Path(home) / "audit" / period / "validations"
+
+
+def check_name(source_name: str) -> str:
+    """The check's name, e.g. ``gx_crm__opportunity``: a blocked run names the table."""
+    return f"gx_{source_name}"
+
+
+def check_result_from_validation(
+    result: RawValidationResult, evidence_path: Path | str
+) -> dg.AssetCheckResult:
+    """The Dagster outcome of a validation (see the module table); metadata holds no values."""
+    summary = result.verdict
+    failed = summary.failed
+    metadata: dict[str, Any] = {
+        "verdict": summary.verdict.value,
+        "period": result.period,
+        "row_count": result.row_count,
+        "evaluated_expectations": summary.evaluated,
+        "failed_expectations": summary.failed_total,
+        "failed_block": failed.get("block", 0),
+        "failed_hold": failed.get("hold", 0),
+        "failed_warn": failed.get("warn", 0),
+        "top_failing_rule": summary.top_failing_rule or "",
+        "suite": result.suite,
+        "suite_version": result.suite_version,
+        "suite_sha256": result.suite_sha256,
+        "result_id": result.result_id,
+        "evidence_path": dg.MetadataValue.path(str(evidence_path)),
+    }
+    verdict = summary.verdict
+    if verdict is Verdict.PASS:
+        return dg.AssetCheckResult(
+            passed=True,
+            metadata=metadata,
+            description=f"{result.table} {result.period}: every expectation holds.",
+        )
+    description = (
+        f"{verdict.value}: {summary.top_failing_rule} "
+        f"({summary.failed_total} failed expectation(s) in {result.table} {result.period})"
+    )
+    severity = (
+        dg.AssetCheckSeverity.ERROR if verdict is Verdict.BLOCK else dg.AssetCheckSeverity.WARN
+    )
+    return dg.AssetCheckResult(
+        passed=False, severity=severity, metadata=metadata, description=description
+    )
+
+
+def _period_of(context: dg.AssetCheckExecutionContext) -> str:
+    """The run's period; validate_raw_table refuses anything that is not ``YYYY-MM``."""
+    if not context.has_partition_key:
+        raise dg.Failure(
+            "a raw-table gate validates one period: run it with a monthly partition key"
+        )
+    return period_of(context.partition_key)
+
+
+def _build_check(
+    source_name: str,
+    asset_key: dg.AssetKey,
+    partitions_def: dg.PartitionsDefinition | None,
+    suites_dir: Path | None,
+) -> dg.AssetChecksDefinition:
+    suite = read_suite(source_name, suites_dir)  # a broken suite fails at definitions load
+    table = SOURCES_BY_NAME[source_name].raw_table
+    description = (
+        f"GX suite {source_name} v{suite.version} on {table}: "
+        f"{suite.doc['meta'].get('description', '')} "
+        "block stops downstream assets; hold and warn are reported as WARN failures."
+    )
+
+    @dg.asset_check(
+        asset=asset_key,
+        name=check_name(source_name),
+        description=description,
+        blocking=True,
+        partitions_def=partitions_def,
+        metadata={"suite": source_name, "table": table},
+    )
+    def _gate(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse, paths: PerfgovPaths
+    ) -> dg.AssetCheckResult:
+        period = _period_of(context)
+        result = validate_raw_table(warehouse, source_name, period, suites_dir=suites_dir)
+        evidence = write_validation_json(result, validations_dir(paths.home, period))
+        context.log.info(
+            f"{table} {period}: {result.verdict.verdict.value} "
+            f"({result.verdict.failed_total} failed; evidence {evidence.name})"
+        )
+        return check_result_from_validation(result, evidence)
+
+    return _gate
+
+
+def build_raw_source_checks(
+    asset_keys: Mapping[str, dg.AssetKey],
+    *,
+    partitions_def: dg.PartitionsDefinition | None = None,
+    suites_dir: Path | None = None,
+) -> list[dg.AssetChecksDefinition]:
+    """One blocking GX check per raw table, on the asset that loads it.
+
+    ``asset_keys`` maps a source name (``crm__opportunity``) to the key of the asset that
+    loads ``raw.crm__opportunity``. The checks need the resources ``warehouse``
+    (``resources.Warehouse``) and ``paths`` (``resources.PerfgovPaths``, for its ``home``).
+    Pass the assets' ``partitions_def`` to have evaluations recorded per partition (a
+    Dagster preview feature); the check finds its period from the run's partition key
+    either way.
+    """
+    unknown = sorted(set(asset_keys) - set(SOURCES_BY_NAME))
+    if unknown:
+        raise ValueError(f"not sources of the contract: {unknown}")
+    return [
+        _build_check(name, dg.AssetKey.from_coercible(key), partitions_def, suites_dir)
+        for name, key in sorted(asset_keys.items())
+    ]
