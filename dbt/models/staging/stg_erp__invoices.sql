@@ -1,0 +1,94 @@
+-- Invoices (FA) and credit notes (AV) of the ERP: one row per delivered line, every drop.
+-- Credit notes are delivered with positive amounts; signed_amount_excl_tax carries their
+-- negative effect (sign from the seed erp_document_type_codes).
+with
+
+source as (
+
+    select * from {{ source('erp', 'facture') }}
+
+),
+
+document_type_codes as (
+
+    select * from {{ ref('erp_document_type_codes') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        {{ clean_text('"num_piece"') }} as invoice_number,
+        "code_client" as erp_customer_code_raw,
+        {{ clean_code('"code_client"') }} as erp_customer_code,
+        {{ clean_text('"ref_opportunite"') }} as opportunity_id,
+
+        ---------- document
+        {{ clean_code('"type_piece"') }} as erp_document_type,
+
+        ---------- numerics
+        "montant_ht" as amount_excl_tax,
+        {{ clean_code('"devise"') }} as currency_code,
+
+        ---------- dates
+        "date_piece" as invoice_date,
+        "date_echeance" as due_date,
+        "date_reglement" as payment_date,
+
+        ---------- repeated lines
+        -- An ERP re-export can repeat a line. A line identical in every field to an earlier
+        -- line of the same drop is flagged (kept, so that it can be reported), and left
+        -- out of the duplicate-key check and of every amount downstream.
+        row_number() over (
+            partition by
+                "_period", "num_piece", "type_piece", "date_piece", "code_client",
+                "ref_opportunite", "montant_ht", "devise", "date_echeance", "date_reglement"
+            order by "_source_row"
+        ) > 1 as is_repeated_line,
+
+        ---------- provenance
+        "_period" as snapshot_period,
+        "_source_file" as source_file,
+        "_source_sha256" as source_file_sha256,
+        "_source_row" as source_row
+
+    from source
+
+),
+
+mapped as (
+
+    select
+        renamed.invoice_number,
+        renamed.erp_customer_code_raw,
+        renamed.erp_customer_code,
+        renamed.opportunity_id,
+
+        renamed.erp_document_type,
+        document_type_codes.document_type,
+
+        renamed.amount_excl_tax,
+        document_type_codes.amount_sign,
+        cast(renamed.amount_excl_tax * document_type_codes.amount_sign as decimal(18, 2))
+            as signed_amount_excl_tax,
+        renamed.currency_code,
+
+        renamed.invoice_date,
+        renamed.due_date,
+        renamed.payment_date,
+
+        renamed.is_repeated_line,
+
+        renamed.snapshot_period,
+        renamed.source_file,
+        renamed.source_file_sha256,
+        renamed.source_row
+
+    from renamed
+    left join document_type_codes
+        on renamed.erp_document_type = document_type_codes.erp_document_type
+
+)
+
+select * from mapped
