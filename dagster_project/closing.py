@@ -6,6 +6,7 @@ persistent instance under ``<home>/dagster`` so that ``dagster dev`` shows it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from .ingest.landing import missing_files
@@ -63,7 +64,15 @@ def close_period(settings: Settings, period: str) -> CloseOutcome:
     from .partitions import partition_key_of
 
     job = defs.resolve_job_def("close_period")
-    with dg.DagsterInstance.get() as instance:
+    # dagster-dbt echoes every dbt event to stdout: keep that in the close's log file and
+    # the terminal for the summary.
+    log_dir = settings.home / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (
+        dg.DagsterInstance.get() as instance,
+        open(log_dir / f"close-{period}.log", "a", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
         result = job.execute_in_process(
             partition_key=partition_key_of(period),
             instance=instance,
@@ -114,9 +123,11 @@ def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
     lines.append(f"  gates: {len(outcome.checks)} checks, {len(failed)} not passed")
     for check in failed:
         lines.append(
-            f"    {check['severity'].lower()}: {check['check']}: {check['top_failing_rule']}"
+            f"    {check['severity'].lower()}: {check['check']}"
+            + (f": {check['top_failing_rule']}" if check["top_failing_rule"] else "")
         )
     lines.append(f"  warehouse: {settings.warehouse}")
+    lines.append(f"  log: {settings.home / 'logs' / f'close-{outcome.period}.log'}")
     return lines
 
 

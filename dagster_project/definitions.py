@@ -7,7 +7,6 @@ close a period (`perfgov --help`, the readers' tests) never import this module.
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from .automation import complete_drop_sensor, monthly_close_schedule
 from .ingest.assets import INGEST_ASSET_KEYS, ingest_assets
@@ -16,7 +15,7 @@ from .quality.checks import build_raw_source_checks
 from .resources import PerfgovPaths, Warehouse
 from .settings import Settings
 from .transform.assets import perfgov_dbt_models
-from .transform.project import perfgov_dbt_project
+from .transform.project import dbt_cli
 
 settings = Settings.resolve()
 settings.export_environment()
@@ -30,7 +29,7 @@ defs = dg.Definitions(
     resources={
         "warehouse": Warehouse(path=str(settings.warehouse)),
         "paths": PerfgovPaths(landing=str(settings.landing), home=str(settings.home)),
-        "dbt": DbtCliResource(project_dir=perfgov_dbt_project()),
+        "dbt": dbt_cli(),
     },
     executor=dg.in_process_executor,
 )

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .partitions import monthly_partitions
-
 close_period_job = dg.define_asset_job(
     name="close_period",
     selection=dg.AssetSelection.all(),
-    partitions_def=monthly_partitions,
     executor_def=dg.in_process_executor,
     description="Close one period: ingest its drop, build and test the dbt models, run the gates.",
 )

@@ -5,8 +5,7 @@ Each asset reads its file exactly as the source system sends it (see ``readers``
 missing or wrongly shaped fails the asset with a message naming the file and the problem.
 """
 
-from __future__ import annotations
-
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +18,11 @@ from .loader import load_source_file
 _KINDS = {FileFormat.CSV: "csv", FileFormat.WORKDAY_JSON: "json", FileFormat.XLSX_SHEET: "excel"}
 
 
+# One period per run (a close is never batched with another) is what we want; Dagster
+# flags per-asset backfill policies as beta, which is noise for every command.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
+
+
 def ingest_asset_key(source: SourceFile) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.system, source.entity])
 
@@ -27,6 +31,7 @@ def build_ingest_asset(source: SourceFile) -> dg.AssetsDefinition:
     @dg.asset(
         key=ingest_asset_key(source),
         partitions_def=monthly_partitions,
+        backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
         group_name=f"ingest_{source.system}",
         kinds={"duckdb", _KINDS[source.format]},
         description=f"{source.description} Loaded from `{source.path_template}` into "

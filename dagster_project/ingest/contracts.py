@@ -120,7 +120,9 @@ PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_period", "VARCHAR"),  # the drop's period, YYYY-MM
     ("_source_file", "VARCHAR"),  # path relative to the landing root
     ("_source_sha256", "VARCHAR"),  # hash of the file as delivered
-    ("_source_row", "BIGINT"),  # 1-based data row (header and skipped blank rows excluded)
+    # Where a person finds the record: CSV line (header = line 1), worksheet row, or
+    # Report_Entry index (JSON), 1-based.
+    ("_source_row", "BIGINT"),
     ("_loaded_at", "TIMESTAMP"),  # when the ingest asset loaded it (UTC)
 )
 
@@ -140,7 +142,7 @@ SOURCES: tuple[SourceFile, ...] = (
         description="Salesforce accounts (customers, prospects, partners), full snapshot.",
         fields=(
             Field("Id", required=True),
-            Field("Name"),
+            Field("Name", personal=True),  # a person's name for B2C accounts
             Field("Type"),
             Field("Industry"),
             Field("BillingCountry"),

@@ -5,8 +5,6 @@ start-up costs seconds). dbt sources map to the ingest assets' keys (``raw/<syst
 so the lineage from file to model is one graph in the UI.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -40,6 +38,8 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
     project=perfgov_dbt_project(),
     partitions_def=monthly_partitions,
     dagster_dbt_translator=PerfgovDbtTranslator(),
+    # One period per run: a close is never batched with another (adjustments need order).
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
 def perfgov_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build and test every dbt model for the partition's period."""

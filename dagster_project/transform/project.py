@@ -7,10 +7,11 @@ parses only when a dbt file changed since the last parse (a parse costs several 
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from ..settings import DBT_PROJECT_DIR
 
@@ -23,6 +24,14 @@ def perfgov_dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     project.prepare_if_dev()
     return project
+
+
+def dbt_cli() -> DbtCliResource:
+    """The dbt CLI installed beside this Python, whether or not its folder is on PATH."""
+    return DbtCliResource(
+        project_dir=perfgov_dbt_project(),
+        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    )
 
 
 def manifest_is_stale(project: DbtProject) -> bool:
@@ -45,5 +54,5 @@ def ensure_manifest() -> Path:
     """Parse the dbt project if its manifest is missing or older than any dbt file."""
     project = perfgov_dbt_project()
     if manifest_is_stale(project):
-        project.preparer.prepare(project)
+        dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return Path(project.manifest_path)
