@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     close = commands.add_parser("close", help="close one period (YYYY-MM)")
     close.add_argument("period", help="the month to close, YYYY-MM")
     _add_location_arguments(close)
+    close.add_argument(
+        "--restate",
+        action="store_true",
+        help="publish a new version of an already certified period (needs --reason)",
+    )
+    close.add_argument("--reason", help="why the period is restated (kept in the certificate)")
 
     demo = commands.add_parser("demo", help="close every period of the bundled sample, in order")
     demo.add_argument("--home", help="output folder (default: $PERFGOV_HOME, else ./.perfgov)")
@@ -50,10 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _close(settings: Settings, period: str) -> int:
-    from .closing import close_period, describe, first_failure
+def _close(settings: Settings, period: str, restatement_reason: str | None = None) -> int:
+    from .closing import AlreadyCertified, close_period, describe, ensure_exports, first_failure
 
-    outcome = close_period(settings, period)
+    try:
+        outcome = close_period(settings, period, restatement_reason)
+    except AlreadyCertified as exc:
+        ensure_exports(settings, period)
+        print(f"perfgov: {exc}")
+        return 0
     for line in describe(outcome, settings):
         print(line)
     if not outcome.success:
@@ -98,7 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command == "close":
-            return _close(Settings.resolve(args.landing, args.home), validate_period(args.period))
+            if args.restate and not (args.reason or "").strip():
+                raise CloseError('--restate needs --reason "why the period is restated"')
+            if args.reason and not args.restate:
+                raise CloseError("--reason goes with --restate")
+            settings = Settings.resolve(args.landing, args.home)
+            reason = args.reason.strip() if args.restate else None
+            return _close(settings, validate_period(args.period), reason)
         if args.command == "demo":
             return _demo(args.home)
         if args.command == "dev":

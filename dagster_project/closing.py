@@ -7,9 +7,11 @@ persistent instance under ``<home>/dagster`` so that ``dagster dev`` shows it.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .ingest.landing import missing_files
+from .ingest.landing import drop_periods, missing_files
 from .settings import Settings, validate_period
 
 
@@ -39,6 +41,71 @@ def check_drop(settings: Settings, period: str) -> None:
         )
 
 
+class AlreadyCertified(Exception):
+    """The period is certified and no restatement was asked for: nothing to do."""
+
+
+def check_order(settings: Settings, period: str, restating: bool) -> None:
+    """Apply the plan's order of closing before anything runs.
+
+    A certified period is never closed again unless a restatement is asked for; and a
+    period waits while an earlier period that has a drop, and comes after the first period
+    ever closed in this warehouse, is not certified (adjustments compare with it).
+    """
+    if not settings.warehouse.exists():
+        return
+    import duckdb
+
+    from .certify.publish import certified_periods, current_publication
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        done = certified_periods(conn)
+        current = current_publication(conn, period)
+    if current is not None and not restating:
+        raise AlreadyCertified(
+            f"period {period} is already certified (publication {current.publication_id}, "
+            f"version {current.version}); nothing changed. To restate it: "
+            f'perfgov close {period} --restate --reason "..."'
+        )
+    if restating and current is None:
+        raise CloseError(f"period {period} is not certified: there is nothing to restate")
+    if done:
+        waiting = [
+            p for p in drop_periods(settings.landing) if done[0] <= p < period and p not in done
+        ]
+        if waiting:
+            raise CloseError(
+                f"period {period} cannot be closed before {', '.join(waiting)}: periods are "
+                "closed in calendar order (adjustments compare with what was certified)"
+            )
+
+
+def ensure_exports(settings: Settings, period: str) -> None:
+    """Rewrite a certified period's exports if they are missing (a crash after publishing)."""
+    folder = settings.home / "certified" / period
+    if (folder / "certificate.json").exists():
+        return
+    import duckdb
+
+    from .certify.publish import export_period
+
+    with duckdb.connect(str(settings.warehouse)) as conn:
+        export_period(conn, period, settings.home / "certified")
+
+
+_DBT_FAILED_NODE = re.compile(r"\d+ of \d+ (?:ERROR|FAIL)\S* (.+?) \.{3,}")
+
+
+def _dbt_failures(log_path: Path, start: int) -> str | None:
+    """The dbt nodes that failed in this close, read from the part of its log it wrote."""
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        log.seek(start)
+        nodes = _DBT_FAILED_NODE.findall(log.read())
+    if not nodes:
+        return None
+    return f"dbt build failed on {len(nodes)} node(s): " + "; ".join(nodes[:5])
+
+
 def _root_cause(error) -> str:
     """The innermost error message of a Dagster step failure (the user's exception)."""
     while error.cause is not None:
@@ -47,10 +114,17 @@ def _root_cause(error) -> str:
     return message.removeprefix("dagster_project.ingest.errors.")
 
 
-def close_period(settings: Settings, period: str) -> CloseOutcome:
-    """Run the close job for ``period``; raise ``CloseError`` if the drop is incomplete."""
+def close_period(
+    settings: Settings, period: str, restatement_reason: str | None = None
+) -> CloseOutcome:
+    """Run the close job for ``period``.
+
+    Raises ``CloseError`` when the close is refused before it starts (incomplete drop,
+    order of closing) and ``AlreadyCertified`` when there is nothing to do.
+    """
     validate_period(period)
     check_drop(settings, period)
+    check_order(settings, period, restating=restatement_reason is not None)
     settings.prepare_home()
     settings.export_environment()
 
@@ -60,6 +134,7 @@ def close_period(settings: Settings, period: str) -> CloseOutcome:
 
     import dagster as dg
 
+    from .certify.assets import RESTATEMENT_TAG
     from .definitions import defs
     from .partitions import partition_key_of
 
@@ -68,23 +143,27 @@ def close_period(settings: Settings, period: str) -> CloseOutcome:
     # the terminal for the summary.
     log_dir = settings.home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"close-{period}.log"
+    log_start = log_path.stat().st_size if log_path.exists() else 0
     with (
         dg.DagsterInstance.get() as instance,
-        open(log_dir / f"close-{period}.log", "a", encoding="utf-8") as log,
+        open(log_path, "a", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),
     ):
         result = job.execute_in_process(
             partition_key=partition_key_of(period),
+            tags={RESTATEMENT_TAG: restatement_reason} if restatement_reason else None,
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     outcome = CloseOutcome(period=period, run_id=result.run_id, success=result.success)
     for event in result.all_events:
         if event.is_step_failure:
-            outcome.failures.append(
-                f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
-            )
+            cause = _root_cause(event.step_failure_data.error)
+            if "DagsterDbtCliRuntimeError" in cause:
+                cause = _dbt_failures(log_path, log_start) or cause
+            outcome.failures.append(f"{event.step_key}: {cause}")
         elif event.is_step_materialization:
             materialization = event.event_specific_data.materialization
             meta = {k: v.value for k, v in materialization.metadata.items()}
@@ -143,4 +222,12 @@ def first_failure(outcome: CloseOutcome) -> str:
     return f"period {outcome.period} failed (run {outcome.run_id})"
 
 
-__all__ = ["CloseError", "CloseOutcome", "close_period", "describe", "first_failure"]
+__all__ = [
+    "AlreadyCertified",
+    "CloseError",
+    "CloseOutcome",
+    "close_period",
+    "describe",
+    "ensure_exports",
+    "first_failure",
+]

@@ -9,9 +9,12 @@ from __future__ import annotations
 import dagster as dg
 
 from .automation import complete_drop_sensor, monthly_close_schedule
+from .certify.assets import certified_publication
+from .incentives.assets import plan_in_force_tables
 from .ingest.assets import INGEST_ASSET_KEYS, ingest_assets
 from .jobs import close_period_job
 from .quality.checks import build_raw_source_checks
+from .reporting.assets import rep_statements
 from .resources import PerfgovPaths, Warehouse
 from .settings import Settings
 from .transform.assets import perfgov_dbt_models
@@ -21,7 +24,13 @@ settings = Settings.resolve()
 settings.export_environment()
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, perfgov_dbt_models],
+    assets=[
+        *ingest_assets,
+        plan_in_force_tables,
+        perfgov_dbt_models,
+        certified_publication,
+        rep_statements,
+    ],
     asset_checks=build_raw_source_checks(INGEST_ASSET_KEYS),
     jobs=[close_period_job],
     sensors=[complete_drop_sensor],

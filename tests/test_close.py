@@ -72,7 +72,8 @@ def test_every_raw_table_was_gated_and_evidence_written(closed_sample) -> None:
     # dbt's tests are asset checks too; the GX gates are the checks on the raw assets.
     gated = {c["check"].split(":")[0] for c in outcome.checks if c["check"].startswith("raw/")}
     assert gated == {f"raw/{s.system}/{s.entity}" for s in SOURCES}
-    evidence = list((settings.home / "audit" / "2026-10" / "validations").glob("*.json"))
+    run_dir = settings.home / "audit" / "2026-10" / "validations" / outcome.run_id
+    evidence = list(run_dir.glob("*.json"))
     assert len(evidence) == len(SOURCES)
 
 

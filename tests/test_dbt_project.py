@@ -125,8 +125,14 @@ def test_every_staging_model_is_documented_column_by_column() -> None:
     checks that the view has exactly these columns)."""
     models = _staging_models_yml()
     sql_files = {p.stem: p for p in STAGING_DIR.glob("*.sql")}
-    assert set(sql_files) == set(STAGING_MODEL_OF_SOURCE.values())
+    # One model per source file of the contract, plus the plan in force (loaded from
+    # config/plans, not from a drop).
+    plan_models = {"stg_plan__parameters", "stg_plan__role_weights"}
+    assert set(sql_files) == set(STAGING_MODEL_OF_SOURCE.values()) | plan_models
     assert set(models) == set(sql_files), "yml entries and SQL files differ"
+    for model_name in plan_models:
+        columns = models[model_name]["columns"]
+        assert all(c.get("description") and c.get("data_type") for c in columns), model_name
 
     for source_name, model_name in STAGING_MODEL_OF_SOURCE.items():
         contract = SOURCES_BY_NAME[source_name]
@@ -241,14 +247,15 @@ def test_glossary_defines_the_common_vocabulary() -> None:
 
 
 def create_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """The raw schema as the ingest creates it: contract fields typed, then provenance."""
-    conn.execute("create schema if not exists raw")
-    for contract in SOURCES:
-        columns = [f'"{f.name}" {f.sql_type}' for f in contract.fields]
-        columns += [f'"{name}" {sql_type}' for name, sql_type in PROVENANCE_COLUMNS]
-        conn.execute(f"create table {contract.raw_table} ({', '.join(columns)})")
-    columns = [f'"{name}" {sql_type}' for name, sql_type in QUARANTINE_COLUMNS]
-    conn.execute(f"create table raw.quarantine ({', '.join(columns)})")
+    """The raw schema exactly as the ingest creates it, and the plan in force as its asset
+    writes it for both drops."""
+    from dagster_project.incentives.plan import plan_in_force
+    from dagster_project.incentives.plan_tables import write_plan_tables
+    from dagster_project.ingest.loader import ensure_raw_schema
+
+    ensure_raw_schema(conn, SOURCES)
+    for period in (SEP, OCT):
+        write_plan_tables(conn, period, plan_in_force(period))
 
 
 def insert_raw(

@@ -527,5 +527,5 @@ def test_blocking_check_gates_downstream_assets(
     assert result.success is downstream_runs
 
     evidence = Path(evaluation.metadata["evidence_path"].value)
-    assert evidence.parent == home / "audit" / "2026-03" / "validations"
+    assert evidence.parent == home / "audit" / "2026-03" / "validations" / result.run_id
     assert json.loads(evidence.read_text())["verdict"]["verdict"] == verdict

@@ -48,9 +48,14 @@ from dagster_project.quality.suites import Verdict, read_suite
 from dagster_project.resources import PerfgovPaths, Warehouse
 
 
-def validations_dir(home: str | Path, period: str) -> Path:
-    """``<home>/audit/<period>/validations``: the evidence of every check run of a period."""
-    return Path(home) / "audit" / period / "validations"
+def validations_dir(home: str | Path, period: str, run_id: str | None = None) -> Path:
+    """``<home>/audit/<period>/validations[/<run_id>]``: the evidence of a period's runs.
+
+    One folder per Dagster run: every run's evidence is kept side by side, and the
+    certificate of a publication cites exactly the results of the run that published.
+    """
+    base = Path(home) / "audit" / period / "validations"
+    return base / run_id if run_id else base
 
 
 def check_name(source_name: str) -> str:
@@ -135,7 +140,9 @@ def _build_check(
     ) -> dg.AssetCheckResult:
         period = _period_of(context)
         result = validate_raw_table(warehouse, source_name, period, suites_dir=suites_dir)
-        evidence = write_validation_json(result, validations_dir(paths.home, period))
+        evidence = write_validation_json(
+            result, validations_dir(paths.home, period, context.op_execution_context.run_id)
+        )
         context.log.info(
             f"{table} {period}: {result.verdict.verdict.value} "
             f"({result.verdict.failed_total} failed; evidence {evidence.name})"

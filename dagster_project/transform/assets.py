@@ -20,10 +20,14 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
     """Names dbt nodes the way the rest of perfgov names its assets."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        # A dbt source `crm.crm__opportunity` is the ingest asset raw/crm/opportunity.
+        # A dbt source `crm.crm__opportunity` is the ingest asset raw/crm/opportunity;
+        # sources outside `raw` (the certified history) keep their schema as prefix.
         if dbt_resource_props["resource_type"] == "source":
             system = dbt_resource_props["source_name"]
             table = dbt_resource_props["name"]
+            schema = dbt_resource_props.get("schema", "raw")
+            if schema != "raw":
+                return dg.AssetKey([schema, table])
             return dg.AssetKey(["raw", system, table.removeprefix(f"{system}__")])
         return super().get_asset_key(dbt_resource_props)
 

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import json
 
+from ..incentives.plan import period_bounds, plan_in_force
 from ..partitions import period_of
 
 
-def dbt_vars_for_partition(partition_key: str) -> dict[str, str]:
-    """``2026-10-01`` -> ``{"period": "2026-10", "period_start": ..., "period_end": ...}``.
+def dbt_vars_for_partition(partition_key: str) -> dict[str, str | int]:
+    """``2026-10-01`` -> the period, its first and last day, and the plan's rounding.
 
     Models filter on ``period`` (the drop) and use the first and last day for date windows;
-    computing both here keeps month arithmetic out of SQL that must stay portable.
+    computing both here keeps month arithmetic out of SQL that must stay portable. The
+    rounding decimals of the plan in force are passed too, because SQL needs them as
+    constants (``round(x, n)`` takes no column); every other plan number is joined from the
+    plan tables.
     """
-    import calendar
-
     period = period_of(partition_key)
-    year, month = int(period[:4]), int(period[5:])
-    last_day = calendar.monthrange(year, month)[1]
+    first, last = period_bounds(period)
+    plan = plan_in_force(period)
     return {
         "period": period,
-        "period_start": f"{period}-01",
-        "period_end": f"{period}-{last_day:02d}",
+        "period_start": first.isoformat(),
+        "period_end": last.isoformat(),
+        "money_decimals": plan.money_decimals,
+        "attainment_decimals": plan.attainment_decimals,
     }
 
 

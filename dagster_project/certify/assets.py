@@ -1,0 +1,92 @@
+"""The publication asset: the last step of a close, and the only one that writes certified.
+
+It runs after dbt built and tested the period's marts and after the gates; it refuses to
+publish while the plan's blocking findings (``marts.incentive_blocks``) are not empty, and
+a period already certified is left exactly as it is unless a restatement was asked for.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from ..partitions import monthly_partitions, period_of
+from ..quality.checks import validations_dir
+from ..resources import PerfgovPaths, Warehouse
+from .certificate import build_certificate
+from .publish import current_publication, export_period, publish_period
+
+RESTATEMENT_TAG = "perfgov/restatement_reason"
+PUBLICATION_KEY = dg.AssetKey(["certified", "publication"])
+
+# The marts a publication certifies (dbt asset keys: schema / model name).
+CERTIFIED_MARTS = [
+    dg.AssetKey(["marts", "payouts"]),
+    dg.AssetKey(["marts", "credit_lines"]),
+    dg.AssetKey(["marts", "incentive_blocks"]),
+]
+
+
+def blocking_findings(conn, period: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT rule, finding FROM marts.incentive_blocks WHERE period = ? ORDER BY rule, finding",
+        [period],
+    ).fetchall()
+    return [f"{rule}: {finding}" for rule, finding in rows]
+
+
+@dg.asset(
+    key=PUBLICATION_KEY,
+    deps=CERTIFIED_MARTS,
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    group_name="certify",
+    kinds={"duckdb", "csv"},
+    description="Certifies the period: copies its payouts and credit lines into the certified "
+    "schema in one transaction with a certificate, then exports them under "
+    "<home>/certified/<PERIOD>/. Refuses while a blocking finding stands.",
+)
+def certified_publication(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, paths: PerfgovPaths
+) -> dg.MaterializeResult:
+    period = period_of(context.partition_key)
+    reason = context.run.tags.get(RESTATEMENT_TAG)
+    home = Path(paths.home)
+    with warehouse.connect() as conn:
+        findings = blocking_findings(conn, period)
+        if findings:
+            raise dg.Failure(
+                description=f"period {period} is blocked, nothing certified: "
+                + "; ".join(findings),
+                allow_retries=False,
+            )
+        existing = current_publication(conn, period)
+        if existing is not None and reason is None:
+            # Immutable: the period stays as certified; the exports are made whole again.
+            export_period(conn, period, home / "certified")
+            return dg.MaterializeResult(
+                metadata={"publication_id": existing.publication_id, "unchanged": True}
+            )
+        plan = conn.execute(
+            "SELECT plan_id, plan_version, plan_file, plan_sha256 FROM raw.plan__parameters "
+            "WHERE _period = ?",
+            [period],
+        ).fetchone()
+        certificate = build_certificate(
+            conn,
+            period,
+            context.run_id,
+            validations_dir(home, period, context.run_id),
+            dict(zip(("plan_id", "version", "file", "sha256"), plan, strict=True)),
+        )
+        publication = publish_period(conn, period, context.run_id, certificate, reason)
+        folder = export_period(conn, period, home / "certified")
+    return dg.MaterializeResult(
+        metadata={
+            "publication_id": publication.publication_id,
+            "version": publication.version,
+            "supersedes": publication.supersedes or "",
+            "exports": dg.MetadataValue.path(str(folder)),
+            "payouts_eur": certificate["control_totals"]["payouts_eur"],
+            "held_workers": certificate["control_totals"]["held_workers"],
+        }
+    )

@@ -1,0 +1,124 @@
+"""The certificate of a publication: what proves where every certified figure came from.
+
+It names the run, the code (git commit and whether the tree was dirty), the plan version,
+the package versions, the sha256 of every input file, the suite versions and verdicts of
+the gates, and control totals. It holds ids and counts only: no personal value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from ..settings import EXPECTATIONS_DIR, PROJECT_ROOT
+
+PACKAGES = (
+    "perfgov",
+    "dagster",
+    "dagster-dbt",
+    "dbt-core",
+    "dbt-duckdb",
+    "duckdb",
+    "great-expectations",
+)
+
+
+def code_version(root: Path = PROJECT_ROOT) -> dict[str, object]:
+    """The git commit the close ran from and whether the work tree had changes."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"git_commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def gate_results(audit_dir: Path) -> list[dict]:
+    """The sanitised validation results of this period (suite, version, result id, verdict)."""
+    results = []
+    for path in sorted(audit_dir.glob("*.json")):
+        data = json.loads(path.read_text())
+        results.append(
+            {
+                key: data.get(key)
+                for key in (
+                    "suite",
+                    "suite_version",
+                    "suite_sha256",
+                    "result_id",
+                    "verdict",
+                    "run_at",
+                )
+            }
+        )
+    return results
+
+
+def build_certificate(
+    conn: duckdb.DuckDBPyConnection,
+    period: str,
+    run_id: str,
+    audit_dir: Path,
+    plan: dict[str, str],
+) -> dict:
+    inputs = _rows(
+        conn,
+        "SELECT source, _source_file AS file, _source_sha256 AS sha256, records_read, "
+        "rows_loaded, rows_quarantined FROM raw.source_file_log WHERE _period = ? ORDER BY source",
+        [period],
+    )
+    totals = _rows(
+        conn,
+        "SELECT count(*) AS workers, count(*) FILTER (WHERE status = 'held') AS held_workers, "
+        "coalesce(sum(payout_eur), 0)::VARCHAR AS payouts_eur FROM marts.payouts WHERE period = ?",
+        [period],
+    )[0]
+    credit_totals = _rows(
+        conn,
+        "SELECT count(*) AS credit_lines, "
+        "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'booking'), 0)::VARCHAR "
+        "AS bookings_credited_eur, "
+        "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'adjustment'), 0)::VARCHAR "
+        "AS adjustments_eur FROM marts.credit_lines WHERE period = ?",
+        [period],
+    )[0]
+    return {
+        "period": period,
+        "run_id": run_id,
+        "certified_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "code": code_version(),
+        "packages": package_versions(),
+        "plan": plan,
+        "inputs": inputs,
+        "suites_dir": str(EXPECTATIONS_DIR.relative_to(PROJECT_ROOT)),
+        "gates": gate_results(audit_dir),
+        "control_totals": {**totals, **credit_totals},
+    }

@@ -1,0 +1,33 @@
+"""Reporting assets: what people read once a period is certified."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from ..certify.assets import PUBLICATION_KEY
+from ..partitions import monthly_partitions, period_of
+from ..resources import PerfgovPaths, Warehouse
+from .statements import write_statements
+
+
+@dg.asset(
+    key=["reports", "rep_statements"],
+    deps=[PUBLICATION_KEY],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    group_name="reports",
+    kinds={"html"},
+    description="One statement per worker and period under <home>/statements/<PERIOD>/, "
+    "from the certified tables: every credited deal, adjustment, quota, attainment, curve, "
+    "weight and the payout, so that a rep can recompute it by hand.",
+)
+def rep_statements(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, paths: PerfgovPaths
+) -> dg.MaterializeResult:
+    period = period_of(context.partition_key)
+    with warehouse.connect() as conn:
+        folder = write_statements(conn, period, Path(paths.home) / "statements")
+    count = len(list(folder.glob("*.html")))
+    return dg.MaterializeResult(
+        metadata={"statements": count, "folder": dg.MetadataValue.path(str(folder))}
+    )

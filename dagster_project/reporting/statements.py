@@ -1,0 +1,260 @@
+"""Rep statements: one HTML page per worker and period that explains the payout line by line.
+
+A statement is built from the certified tables only, holds that worker's rows only (their
+payout row and their own credit lines), and shows every figure a person needs to recompute
+the payout by hand: each credited deal with currency, rate and split, each adjustment with
+its reason, quota, attainments, the curve, the weights, the result. It opens offline (no
+script, no remote resource) and prints to PDF from the browser.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+Row = Mapping[str, Any]
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+_CSS = """
+body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 2em auto;
+       max-width: 60em; color: #1d2733; }
+h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
+table { border-collapse: collapse; width: 100%; margin: .5em 0; font-size: .92em; }
+th, td { border-bottom: 1px solid #d5dbe3; padding: .3em .5em; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.status-held { color: #a4000f; font-weight: 600; } .status-certified { color: #116329; }
+.note { color: #5a6675; font-size: .9em; }
+@media print { body { margin: 0; } a { color: inherit; } }
+"""
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal):
+        return (
+            f"{value:,.2f}".replace(",", " ")
+            if value == value.quantize(Decimal("0.01"))
+            else f"{value.normalize():f}"
+        )
+    return html.escape(str(value))
+
+
+def _table(headers: list[tuple[str, bool]], rows: Iterable[list[Any]]) -> str:
+    head = "".join(
+        f'<th class="{"num" if num else ""}">{html.escape(h)}</th>' for h, num in headers
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if num else ""}">{_fmt(v)}</td>'
+            for v, (_, num) in zip(row, headers, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_statement(payout: Row, lines: list[Row], plan: Row) -> str:
+    """The statement of one worker for one period (``payout`` is their certified row)."""
+    period, employee = payout["period"], payout["employee_id"]
+    bookings = [line for line in lines if line["line_type"] == "booking"]
+    adjustments = [line for line in lines if line["line_type"] == "adjustment"]
+    status = payout["status"]
+    result = (
+        f'<p class="status-held">Payout withheld: {html.escape(payout["hold_reason"] or "")}</p>'
+        if status == "held"
+        else f'<p class="status-certified">Payout certified: <strong>{_fmt(payout["payout_eur"])}'
+        " EUR</strong></p>"
+    )
+    curve = (
+        f"f(A) = 0 below {_fmt(plan['curve_threshold'])}; f(A) = A from "
+        f"{_fmt(plan['curve_threshold'])} to {_fmt(plan['curve_target'])}; above, "
+        f"f(A) = {_fmt(plan['curve_target'])} + {_fmt(plan['curve_accelerator_slope'])} × "
+        f"(A − {_fmt(plan['curve_target'])}), capped at {_fmt(plan['curve_cap'])}."
+    )
+    components = [
+        [
+            "Qualitative (score / 100, within 0 and 1)",
+            payout["weight_qualitative"],
+            payout["qualitative_factor"],
+        ],
+        ["Individual f(IA)", payout["weight_individual"], payout["individual_factor"]],
+        ["Collective f(TA)", payout["weight_collective"], payout["collective_factor"]],
+    ]
+    sections = [
+        f"<h1>Variable pay statement, {html.escape(period)}</h1>",
+        f"<p>Employee {html.escape(employee)} · {html.escape(payout['sales_role'] or '')} · "
+        f"{html.escape(payout['team'] or '')} · plan {html.escape(str(payout['plan_version']))}"
+        "</p>",
+        result,
+        "<h2>1. Target variable (TV)</h2>",
+        _table(
+            [
+                ("Annual target variable", True),
+                ("FTE", True),
+                ("Days employed", True),
+                ("Days in period", True),
+                ("TV (EUR)", True),
+            ],
+            [
+                [
+                    payout["annual_target_variable"],
+                    payout["fte"],
+                    payout["days_employed"],
+                    payout["days_in_period"],
+                    payout["target_variable_eur"],
+                ]
+            ],
+        ),
+        f'<p class="note">TV = annual target / {_fmt(plan["months_per_year"])} × FTE × days '
+        "employed / days in period, rounded half-up to the cent.</p>",
+        "<h2>2. Credited bookings</h2>",
+        _table(
+            [
+                ("Opportunity", False),
+                ("Close date", False),
+                ("Amount", True),
+                ("Currency", False),
+                ("Rate (per EUR)", True),
+                ("Rate date", False),
+                ("Amount EUR", True),
+                ("Credit basis", False),
+                ("Split %", True),
+                ("Credit EUR", True),
+            ],
+            [
+                [
+                    b["opportunity_id"],
+                    b["opportunity_close_date"],
+                    b["amount"],
+                    b["currency_code"],
+                    b["fx_rate_per_eur"],
+                    b["fx_rate_date"],
+                    b["amount_eur"],
+                    b["credit_basis"],
+                    b["split_percentage"],
+                    b["credit_eur"],
+                ]
+                for b in bookings
+            ],
+        ),
+        '<p class="note">Amount EUR = amount / rate of the close date (or the latest earlier '
+        "rate), rounded half-up to the cent; credit = split % of it, rounded half-up.</p>",
+        "<h2>3. Adjustments to certified periods</h2>",
+        _table(
+            [
+                ("Opportunity", False),
+                ("Closed in", False),
+                ("Reason", False),
+                ("Certified EUR", True),
+                ("Now EUR", True),
+                ("Adjustment EUR", True),
+            ],
+            [
+                [
+                    a["opportunity_id"],
+                    a["opportunity_period"],
+                    a["adjustment_reason"],
+                    a["certified_credit_eur"],
+                    a["current_credit_eur"],
+                    a["credit_eur"],
+                ]
+                for a in adjustments
+            ],
+        )
+        if adjustments
+        else "<p>None.</p>",
+        "<h2>4. Attainment</h2>",
+        _table(
+            [
+                ("", False),
+                ("Credited EUR (adjustments included)", True),
+                ("Quota EUR", True),
+                ("Attainment", True),
+            ],
+            [
+                [
+                    "Individual (IA)",
+                    (payout["credited_eur"] or 0) + (payout["adjustments_eur"] or 0),
+                    payout["individual_quota_eur"],
+                    payout["individual_attainment"],
+                ],
+                [
+                    "Team (TA)",
+                    payout["team_credited_eur"],
+                    payout["team_quota_eur"],
+                    payout["team_attainment"],
+                ],
+            ],
+        ),
+        f'<p class="note">{curve}</p>',
+        "<h2>5. Result</h2>",
+        _table([("Component", False), ("Weight", True), ("Factor", True)], components),
+        f"<p>Payout = TV × Σ weight × factor = {_fmt(payout['target_variable_eur'])} × "
+        f"{_fmt(payout['payout_factor'])} = <strong>{_fmt(payout['payout_eur'])}</strong> EUR, "
+        "rounded half-up to the cent.</p>",
+    ]
+    title = f"Statement {html.escape(employee)} {html.escape(period)}"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{_CSS}</style></head><body>"
+        + "\n".join(sections)
+        + "</body></html>\n"
+    )
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def write_statements(conn: duckdb.DuckDBPyConnection, period: str, out_dir: Path) -> Path:
+    """Write one statement per worker of the period's certified publication in force."""
+    publication = conn.execute(
+        "SELECT publication_id FROM certified.publication_log WHERE period = ? "
+        "ORDER BY version DESC LIMIT 1",
+        [period],
+    ).fetchone()
+    if publication is None:
+        raise ValueError(f"period {period} is not certified: no statement to write")
+    (publication_id,) = publication
+    payouts = _dicts(
+        conn.execute(
+            "SELECT * FROM certified.incentive_payouts WHERE publication_id = ? "
+            "ORDER BY employee_id",
+            [publication_id],
+        )
+    )
+    lines_by_worker: dict[str, list[dict]] = {}
+    for line in _dicts(
+        conn.execute(
+            "SELECT * FROM certified.credit_lines WHERE publication_id = ? "
+            "AND employee_id IS NOT NULL ORDER BY line_type DESC, opportunity_id",
+            [publication_id],
+        )
+    ):
+        lines_by_worker.setdefault(line["employee_id"], []).append(line)
+    plan = _dicts(
+        conn.execute("SELECT * FROM staging.stg_plan__parameters WHERE period = ?", [period])
+    )[0]
+    folder = out_dir / period
+    folder.mkdir(parents=True, exist_ok=True)
+    for payout in payouts:
+        employee = payout["employee_id"]
+        if not _SAFE_NAME.fullmatch(employee):  # it becomes a file name: never a path
+            raise ValueError(f"employee id {employee!r} cannot name a statement file")
+        text = render_statement(payout, lines_by_worker.get(employee, []), plan)
+        tmp = folder / f".{employee}.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, folder / f"{employee}.html")
+    return folder

@@ -1,0 +1,63 @@
+-- One row per eligible worker of the closing period: every figure of the calculation,
+-- the status (certified or held, with the reason a person understands) and the payout.
+--   payout = TV x (w_qualitative x q + w_individual x f(IA) + w_collective x f(TA)),
+--   rounded half-up to the cent; empty when held.
+with
+
+components as (
+
+    select * from {{ ref('int_payout_components') }}
+
+),
+
+final as (
+
+    select
+        period,
+        employee_id,
+        sales_role,
+        team,
+        business_line,
+        plan_version,
+        case when len(hold_rules) = 0 then 'certified' else 'held' end as status,
+        nullif(array_to_string(hold_rules, '; '), '') as hold_rules,
+        nullif(array_to_string(hold_reasons, '; '), '') as hold_reason,
+        fte,
+        days_employed_in_period as days_employed,
+        days_in_period,
+        annual_target_variable,
+        target_variable_eur,
+        credited_eur,
+        adjustments_eur,
+        credited_with_adjustments_eur,
+        individual_quota_eur,
+        individual_attainment,
+        team_members,
+        team_credited_eur,
+        team_quota_eur,
+        team_attainment,
+        qualitative_score,
+        weight_qualitative,
+        weight_individual,
+        weight_collective,
+        qualitative_factor,
+        individual_factor,
+        collective_factor,
+        cast(
+            weight_qualitative * coalesce(qualitative_factor, 0)
+            + weight_individual * coalesce(individual_factor, 0)
+            + weight_collective * coalesce(collective_factor, 0)
+            as decimal(18, 10)
+        ) as payout_factor,
+        case when len(hold_rules) = 0 then cast(round(
+            target_variable_eur * (
+                weight_qualitative * coalesce(qualitative_factor, 0)
+                + weight_individual * coalesce(individual_factor, 0)
+                + weight_collective * coalesce(collective_factor, 0)
+            ), {{ var('money_decimals') }}) as decimal(18, 2))
+        end as payout_eur
+    from components
+
+)
+
+select * from final
