@@ -27,6 +27,7 @@ class CloseOutcome:
     loads: list[dict] = field(default_factory=list)  # per source: file, rows, quarantined
     checks: list[dict] = field(default_factory=list)  # per check: name, passed, severity
     failures: list[str] = field(default_factory=list)  # one line per failed step
+    blocks: list[str] = field(default_factory=list)  # the plan's blocking findings (ids only)
 
 
 def check_drop(settings: Settings, period: str) -> None:
@@ -187,6 +188,8 @@ def close_period(
                 "top_failing_rule": meta.get("top_failing_rule"),
             }
         )
+    if not outcome.success:
+        outcome.blocks = _blocking_findings(settings, period)
     return outcome
 
 
@@ -210,11 +213,32 @@ def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
     return lines
 
 
+def _blocking_findings(settings: Settings, period: str) -> list[str]:
+    """The plan's blocking findings the failed close left in its run area, if it got there."""
+    import duckdb
+
+    from .certify.assets import blocking_findings
+
+    try:
+        with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+            return blocking_findings(conn, period)
+    except duckdb.Error:  # the close stopped before the blocks were computed
+        return []
+
+
 def first_failure(outcome: CloseOutcome) -> str:
-    """The one-line reason a close failed."""
+    """The one-line reason a close failed: every blocking finding, else the failed gates."""
+    if outcome.blocks:
+        return (
+            f"period {outcome.period} is blocked, nothing certified: "
+            + "; ".join(outcome.blocks)
+        )
     blocks = [c for c in outcome.checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocks:
-        names = ", ".join(f"{c['check']} ({c['top_failing_rule']})" for c in blocks)
+        names = ", ".join(
+            c["check"] + (f" ({c['top_failing_rule']})" if c["top_failing_rule"] else "")
+            for c in blocks
+        )
         return f"period {outcome.period} blocked by {len(blocks)} gate(s): {names}"
     if outcome.failures:
         more = f" (and {len(outcome.failures) - 1} more)" if len(outcome.failures) > 1 else ""

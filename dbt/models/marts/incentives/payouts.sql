@@ -41,8 +41,8 @@ final as (
         weight_individual,
         weight_collective,
         qualitative_factor,
-        individual_factor,
-        collective_factor,
+        cast(individual_factor as decimal(18, 10)) as individual_factor,
+        cast(collective_factor as decimal(18, 10)) as collective_factor,
         cast(
             weight_qualitative * coalesce(qualitative_factor, 0)
             + weight_individual * coalesce(individual_factor, 0)
