@@ -159,7 +159,8 @@ def test_statements_explain_the_payout_with_that_workers_data_only(
     home = closed_history.settings.home
     statement = (home / "statements/2026-10" / f"{employee_id}.html").read_text()
     row = next(
-        r for r in read_csv(home / "certified/2026-10/incentive_payouts.csv")
+        r
+        for r in read_csv(home / "certified/2026-10/incentive_payouts.csv")
         if r["employee_id"] == employee_id
     )
     assert row["status"] == "certified", who
@@ -200,8 +201,13 @@ def test_the_certificate_names_the_inputs_and_totals(closed_history, sample_land
 def blocked_variant(sample_landing: Path, target: Path) -> Path:
     """The sample's last drop with two blocking findings: an eligible worker paid in USD,
     and a large won deal owned by an integration user (unattributed credit over 1 %)."""
-    for system, folder in (("crm", "2026-10"), ("erp", "2026-10"), ("hris", "2026-10"),
-                           ("sales_ops", "2026"), ("sales_ops", "2026-10")):
+    for system, folder in (
+        ("crm", "2026-10"),
+        ("erp", "2026-10"),
+        ("hris", "2026-10"),
+        ("sales_ops", "2026"),
+        ("sales_ops", "2026-10"),
+    ):
         shutil.copytree(sample_landing / system / folder, target / system / folder)
     workers_file = target / "hris/2026-10/workers.json"
     report = json.loads(workers_file.read_text(encoding="utf-8"))

@@ -156,8 +156,11 @@ def _rate(inputs: Inputs, currency: str, day: dt.date) -> Decimal | None:
 
 
 def _credit_opportunities(
-    inputs: Inputs, opportunities: list[Opportunity], user_map: dict[str, str | None],
-    blocks: list[str], exceptions: set[str],
+    inputs: Inputs,
+    opportunities: list[Opportunity],
+    user_map: dict[str, str | None],
+    blocks: list[str],
+    exceptions: set[str],
 ) -> dict[tuple[str, str | None], Decimal]:
     """Credit lines (opportunity, employee or None) -> EUR for won, not-deleted deals."""
     splits: dict[str, list[Split]] = defaultdict(list)
@@ -211,7 +214,10 @@ def compute(inputs: Inputs, plan: Plan) -> Result:
         per_worker_adj[worker] += amount
     unattributed = per_worker.get(None, Decimal(0))
     bookings_credited = sum(credits.values(), Decimal(0))
-    if bookings_credited and unattributed > plan.unattributed_credit_block_share * bookings_credited:
+    if (
+        bookings_credited
+        and unattributed > plan.unattributed_credit_block_share * bookings_credited
+    ):
         blocks.append("unattributed_credit_over_limit")
 
     held_users = set()
@@ -219,7 +225,8 @@ def compute(inputs: Inputs, plan: Plan) -> Result:
         if opp.opportunity_id in exceptions:
             held_users.add(opp.owner_user_id)
             held_users.update(
-                s.owner_user_id for s in inputs.splits
+                s.owner_user_id
+                for s in inputs.splits
                 if s.opportunity_id == opp.opportunity_id and s.split_type == "Revenue"
             )
     held_workers = {user_map.get(u) for u in held_users if u} - {None}
@@ -244,8 +251,11 @@ def compute(inputs: Inputs, plan: Plan) -> Result:
             continue
         weights = plan.roles[w.role]
         tv = half_up(
-            (w.annual_target or Decimal(0)) * (w.fte or Decimal(0)) * days
-            / (plan.months_per_year * days_in_period), 2
+            (w.annual_target or Decimal(0))
+            * (w.fte or Decimal(0))
+            * days
+            / (plan.months_per_year * days_in_period),
+            2,
         )
         reasons: list[str] = []
         ia = ta = q = None
@@ -279,11 +289,18 @@ def compute(inputs: Inputs, plan: Plan) -> Result:
             )
             payout = half_up(tv * factor, 2)
         payouts[w.employee_id] = PayoutRow(
-            employee_id=w.employee_id, role=w.role, team=w.team,
-            status="held" if reasons else "certified", hold_reasons=reasons,
-            target_variable=tv, credited=per_worker.get(w.employee_id, Decimal(0)),
+            employee_id=w.employee_id,
+            role=w.role,
+            team=w.team,
+            status="held" if reasons else "certified",
+            hold_reasons=reasons,
+            target_variable=tv,
+            credited=per_worker.get(w.employee_id, Decimal(0)),
             adjustments=per_worker_adj.get(w.employee_id, Decimal(0)),
-            individual_attainment=ia, team_attainment=ta, qualitative_factor=q, payout=payout,
+            individual_attainment=ia,
+            team_attainment=ta,
+            qualitative_factor=q,
+            payout=payout,
         )
     return Result(payouts, credits, adjustments, unattributed, bookings_credited, blocks)
 
@@ -304,10 +321,15 @@ def inputs_from_landing(landing: Path, period: str) -> Inputs:
             rates[r["devise"].strip().upper()].append((r["date"], r["taux"]))
     workers = [
         Worker(
-            (r["Employee_ID"] or "").strip(), (r["Sales_Role"] or "").strip() or None,
-            (r["Supervisory_Organization"] or "").strip() or None, r["Hire_Date"],
-            r["Termination_Date"], r["FTE"], r["Annual_Target_Variable"],
-            (r["Currency"] or "").strip().upper() or None, r["Work_Email"],
+            (r["Employee_ID"] or "").strip(),
+            (r["Sales_Role"] or "").strip() or None,
+            (r["Supervisory_Organization"] or "").strip() or None,
+            r["Hire_Date"],
+            r["Termination_Date"],
+            r["FTE"],
+            r["Annual_Target_Variable"],
+            (r["Currency"] or "").strip().upper() or None,
+            r["Work_Email"],
         )
         for r in rows("hris__worker")
     ]
@@ -316,9 +338,17 @@ def inputs_from_landing(landing: Path, period: str) -> Inputs:
         workers=workers,
         users=[User(r["Id"], r["EmployeeNumber"], r["Email"]) for r in rows("crm__user")],
         opportunities=[
-            Opportunity(r["Id"], r["OwnerId"], r["Amount"], (r["CurrencyIsoCode"] or "").strip()
-                        .upper(), r["CloseDate"], r["IsWon"], r["IsDeleted"])
-            for r in rows("crm__opportunity") if r["CloseDate"] is not None
+            Opportunity(
+                r["Id"],
+                r["OwnerId"],
+                r["Amount"],
+                (r["CurrencyIsoCode"] or "").strip().upper(),
+                r["CloseDate"],
+                r["IsWon"],
+                r["IsDeleted"],
+            )
+            for r in rows("crm__opportunity")
+            if r["CloseDate"] is not None
         ],
         splits=[
             Split(r["OpportunityId"], r["SplitOwnerId"], r["SplitPercentage"], r["SplitTypeName"])
@@ -327,11 +357,13 @@ def inputs_from_landing(landing: Path, period: str) -> Inputs:
         rates=dict(rates),
         individual_quotas={
             r["Employee_ID"].strip(): r["Quota_EUR"]
-            for r in rows("sales_ops__individual_quota") if r["Mois"] == period
+            for r in rows("sales_ops__individual_quota")
+            if r["Mois"] == period
         },
         team_quotas={
             r["Equipe"].strip(): r["Quota_EUR"]
-            for r in rows("sales_ops__team_quota") if r["Mois"] == period
+            for r in rows("sales_ops__team_quota")
+            if r["Mois"] == period
         },
         scores={
             r["Employee_ID"].strip(): r["Score_Qualitatif"]
