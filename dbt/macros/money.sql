@@ -1,0 +1,47 @@
+{#-
+    Exact money arithmetic. DuckDB keeps DECIMAL exact for +, - and *, but DECIMAL / DECIMAL
+    returns a DOUBLE (binary floating point): 100.01 / 3 is then 33.336666666666666, and a
+    rounding of it can land on the wrong side of a half cent. Money is never divided with
+    `/` in this project: it goes through these macros.
+-#}
+
+{#-
+    `numerator / denominator`, rounded half away from zero to `scale` decimals, exactly.
+    Returns DECIMAL(38, scale); null when either side is null or the denominator is zero.
+
+    How: both sides are scaled by 10^10 into HUGEINTs (exact for inputs with at most 10
+    decimals: DECIMAL(18,2) amounts and DECIMAL(18,6) rates), so that N / D is the quotient
+    of two integers. Then, on absolute values,
+        q = (2 * |N| * 10^scale + |D|) // (2 * |D|)
+    is floor(|N| / |D| * 10^scale + 1/2): the quotient in units of 10^-scale, rounded half
+    up. The sign of the result is the product of the signs (half away from zero, like
+    DuckDB's round() on DECIMAL and like the comp plan's "rounded half-up to the cent"),
+    and q is brought back to `scale` decimals by a DECIMAL multiplication (never a DOUBLE).
+
+    Examples (unit-tested in tests/test_dbt_unit.py): 1 / 3 -> 0.33; 2 / 3 -> 0.67;
+    100.01 / 2 -> 50.01 (50.005 rounds up); -100.01 / 2 -> -50.01; 1000 / 1.0853 -> 921.40.
+-#}
+{% macro divide_half_up(numerator, denominator, scale=2) -%}
+    {%- set n = "cast(cast(" ~ numerator ~ " as decimal(38, 10)) * 10000000000 as hugeint)" -%}
+    {%- set d = "cast(cast(" ~ denominator ~ " as decimal(38, 10)) * 10000000000 as hugeint)" -%}
+    {%- set unit = "1" if scale == 0 else "0." ~ ("0" * (scale - 1)) ~ "1" -%}
+    cast(
+        sign({{ n }}) * sign({{ d }})
+        * ((2 * abs({{ n }}) * {{ 10 ** scale }} + abs({{ d }})) // nullif(2 * abs({{ d }}), 0))
+        as decimal(38, 0)
+    ) * cast('{{ unit }}' as decimal(38, {{ scale }}))
+{%- endmacro %}
+
+{#-
+    `percentage` % of `amount`, rounded half away from zero to `scale` decimals, exactly:
+    a product of DECIMALs (exact in DuckDB) times 0.01, then round() (half away from zero on
+    DECIMAL). E.g. 50 % of 100.01 -> 50.01; 33.33 % of 1000.00 -> 333.30.
+-#}
+{% macro percent_of_half_up(amount, percentage, scale=2) -%}
+    round(
+        cast({{ amount }} as decimal(38, 10))
+        * cast({{ percentage }} as decimal(38, 10))
+        * cast('0.01' as decimal(38, 2)),
+        {{ scale }}
+    )
+{%- endmacro %}

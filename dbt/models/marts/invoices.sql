@@ -1,0 +1,101 @@
+-- ERP invoices and credit notes of the closing period's drop (factures.csv holds the
+-- documents dated within the period). Revenue is the sum of signed amounts: credit notes,
+-- delivered positive, count negative (seed erp_document_type_codes, applied in staging).
+-- A line that repeats an earlier line field for field (ERP re-export) is dropped here and
+-- counted on the line it repeats (repeated_line_count). EUR amounts use the rate of the
+-- document date or the latest earlier one (int_fx_rates_as_of), divided exactly and
+-- rounded half-up to the cent.
+with
+
+closing_period as (
+
+    select {{ sql_literal(var('period')) }} as period
+
+),
+
+invoice_lines as (
+
+    select * from {{ ref('stg_erp__invoices') }}
+
+),
+
+matches as (
+
+    select * from {{ ref('int_invoices_matched_to_opportunities') }}
+    where record_kind = 'erp_document'
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('int_fx_rates_as_of') }}
+
+),
+
+lines_of_period as (
+
+    select
+        invoice_lines.*,
+        -- Copies of this line dropped as repeats (staging flags every copy after the first).
+        count(*) filter (where invoice_lines.is_repeated_line) over (
+            partition by
+                invoice_lines.invoice_number, invoice_lines.erp_document_type,
+                invoice_lines.invoice_date, invoice_lines.erp_customer_code_raw,
+                invoice_lines.opportunity_id, invoice_lines.amount_excl_tax,
+                invoice_lines.currency_code, invoice_lines.due_date,
+                invoice_lines.payment_date
+        ) as repeated_line_count
+    from invoice_lines
+    inner join closing_period
+        on invoice_lines.snapshot_period = closing_period.period
+
+),
+
+kept_lines as (
+
+    select * from lines_of_period where not is_repeated_line
+
+),
+
+final as (
+
+    select
+        kept_lines.invoice_number,
+        kept_lines.erp_document_type,
+        kept_lines.document_type,
+        kept_lines.invoice_date,
+        kept_lines.due_date,
+        kept_lines.payment_date,
+        kept_lines.erp_customer_code,
+        kept_lines.opportunity_id,
+        matches.match_status as opportunity_match_status,
+        kept_lines.amount_excl_tax,
+        kept_lines.amount_sign,
+        kept_lines.signed_amount_excl_tax,
+        kept_lines.currency_code,
+        fx_rates.fx_rate_per_eur,
+        fx_rates.fx_rate_date,
+        cast(
+            {{ divide_half_up('kept_lines.signed_amount_excl_tax', 'fx_rates.fx_rate_per_eur', 2) }}
+            as decimal(18, 2)
+        ) as signed_amount_eur,
+        cast(kept_lines.repeated_line_count as integer) as repeated_line_count,
+        kept_lines.snapshot_period,
+        kept_lines.source_file,
+        kept_lines.source_file_sha256,
+        kept_lines.source_row,
+        fx_rates.source_file as fx_source_file,
+        fx_rates.source_row as fx_source_row
+    from kept_lines
+    left join matches
+        on matches.snapshot_period = kept_lines.snapshot_period
+        and matches.source_file = kept_lines.source_file
+        and matches.source_row = kept_lines.source_row
+    left join fx_rates
+        on fx_rates.currency_code = kept_lines.currency_code
+        and kept_lines.invoice_date
+            between fx_rates.valid_from and coalesce(fx_rates.valid_to, kept_lines.invoice_date)
+
+)
+
+select * from final
