@@ -83,9 +83,12 @@ def _demo(home: str | None) -> int:
         status = _close(settings, period)
         if status:
             return status
+    last = periods[-1] if periods else "<PERIOD>"
     print("")
+    print(f"certified exports:    {settings.home / 'certified' / last}")
+    print(f"rep statements:       {settings.home / 'statements' / last}")
+    print(f"validation evidence:  {settings.home / 'audit' / last}")
     print(f"warehouse (DuckDB):   {settings.warehouse}")
-    print(f"validation evidence:  {settings.home / 'audit'}")
     print(f"runs in the UI:       perfgov dev --home {settings.home}")
     return 0
 
