@@ -28,6 +28,7 @@ class CloseOutcome:
     checks: list[dict] = field(default_factory=list)  # per check: name, passed, severity
     failures: list[str] = field(default_factory=list)  # one line per failed step
     blocks: list[str] = field(default_factory=list)  # the plan's blocking findings (ids only)
+    publication: dict = field(default_factory=dict)  # what the certify step published
 
 
 def check_drop(settings: Settings, period: str) -> None:
@@ -136,10 +137,10 @@ def close_period(
     import dagster as dg
 
     from .certify.assets import RESTATEMENT_TAG
-    from .definitions import defs
+    from .definitions import build_definitions
     from .partitions import partition_key_of
 
-    job = defs.resolve_job_def("close_period")
+    job = build_definitions(settings).resolve_job_def("close_period")
     # dagster-dbt echoes every dbt event to stdout: keep that in the close's log file and
     # the terminal for the summary.
     log_dir = settings.home / "logs"
@@ -168,7 +169,9 @@ def close_period(
         elif event.is_step_materialization:
             materialization = event.event_specific_data.materialization
             meta = {k: v.value for k, v in materialization.metadata.items()}
-            if "file" in meta:
+            if "publication_id" in meta:
+                outcome.publication = meta
+            elif "file" in meta:
                 outcome.loads.append(
                     {
                         "asset": materialization.asset_key.to_user_string(),
@@ -208,6 +211,14 @@ def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
             f"    {check['severity'].lower()}: {check['check']}"
             + (f": {check['top_failing_rule']}" if check["top_failing_rule"] else "")
         )
+    if outcome.publication:
+        published = outcome.publication
+        lines.append(
+            f"  certified: publication {published['publication_id']} "
+            f"(version {published.get('version', 1)}), payouts {published.get('payouts_eur')} "
+            f"EUR, {published.get('held_workers')} held worker(s)"
+        )
+        lines.append(f"  exports: {settings.home / 'certified' / outcome.period}")
     lines.append(f"  warehouse: {settings.warehouse}")
     lines.append(f"  log: {settings.home / 'logs' / f'close-{outcome.period}.log'}")
     return lines

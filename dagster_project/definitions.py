@@ -20,25 +20,34 @@ from .settings import Settings
 from .transform.assets import perfgov_dbt_models
 from .transform.project import dbt_cli
 
-settings = Settings.resolve()
-settings.export_environment()
 
-defs = dg.Definitions(
-    assets=[
-        *ingest_assets,
-        plan_in_force_tables,
-        perfgov_dbt_models,
-        certified_publication,
-        rep_statements,
-    ],
-    asset_checks=build_raw_source_checks(INGEST_ASSET_KEYS),
-    jobs=[close_period_job],
-    sensors=[complete_drop_sensor],
-    schedules=[monthly_close_schedule],
-    resources={
-        "warehouse": Warehouse(path=str(settings.warehouse)),
-        "paths": PerfgovPaths(landing=str(settings.landing), home=str(settings.home)),
-        "dbt": dbt_cli(),
-    },
-    executor=dg.in_process_executor,
-)
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The code location for one perfgov home and landing zone.
+
+    Built per call, never cached: a process that closes periods of two homes in turn (the
+    tests do) must bind each close to its own warehouse.
+    """
+    settings.export_environment()  # dbt runs in a subprocess and reads these
+    return dg.Definitions(
+        assets=[
+            *ingest_assets,
+            plan_in_force_tables,
+            perfgov_dbt_models,
+            certified_publication,
+            rep_statements,
+        ],
+        asset_checks=build_raw_source_checks(INGEST_ASSET_KEYS),
+        jobs=[close_period_job],
+        sensors=[complete_drop_sensor],
+        schedules=[monthly_close_schedule],
+        resources={
+            "warehouse": Warehouse(path=str(settings.warehouse)),
+            "paths": PerfgovPaths(landing=str(settings.landing), home=str(settings.home)),
+            "dbt": dbt_cli(),
+        },
+        executor=dg.in_process_executor,
+    )
+
+
+# What `dagster dev` loads: the home and landing of the environment (see settings.py).
+defs = build_definitions(Settings.resolve())

@@ -7,6 +7,7 @@ Dagster's monthly partition keys are ``YYYY-MM-DD`` (the first day); perfgov spe
 from __future__ import annotations
 
 import os
+import warnings
 
 import dagster as dg
 
@@ -14,6 +15,12 @@ import dagster as dg
 FIRST_PERIOD = os.environ.get("PERFGOV_FIRST_PERIOD", "2024-01")
 
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=f"{FIRST_PERIOD}-01")
+
+# One period per run, for every asset: a close is never batched with another (adjustments
+# compare with what the period before certified). Dagster flags per-asset backfill
+# policies as beta; that warning is noise for every command, so it is silenced here, once.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
+ONE_PERIOD_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 
 
 def period_of(partition_key: str) -> str:

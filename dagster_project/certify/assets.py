@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..partitions import monthly_partitions, period_of
+from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..quality.checks import validations_dir
 from ..resources import PerfgovPaths, Warehouse
 from .certificate import build_certificate
@@ -38,7 +38,7 @@ def blocking_findings(conn, period: str) -> list[str]:
     key=PUBLICATION_KEY,
     deps=CERTIFIED_MARTS,
     partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    backfill_policy=ONE_PERIOD_PER_RUN,
     group_name="certify",
     kinds={"duckdb", "csv"},
     description="Certifies the period: copies its payouts and credit lines into the certified "

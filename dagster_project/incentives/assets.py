@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ..partitions import monthly_partitions, period_of
+from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import Warehouse
 from .plan import plan_in_force
 from .plan_tables import write_plan_tables
@@ -29,7 +29,7 @@ PLAN_ASSET_KEYS = (
         )
     ],
     partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    backfill_policy=ONE_PERIOD_PER_RUN,
 )
 def plan_in_force_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Load the plan whose effective dates cover the period; none in force fails the close."""

@@ -5,22 +5,16 @@ Each asset reads its file exactly as the source system sends it (see ``readers``
 missing or wrongly shaped fails the asset with a message naming the file and the problem.
 """
 
-import warnings
 from pathlib import Path
 
 import dagster as dg
 
-from ..partitions import monthly_partitions, period_of
+from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import PerfgovPaths, Warehouse
 from .contracts import SOURCES, FileFormat, SourceFile
 from .loader import load_source_file
 
 _KINDS = {FileFormat.CSV: "csv", FileFormat.WORKDAY_JSON: "json", FileFormat.XLSX_SHEET: "excel"}
-
-
-# One period per run (a close is never batched with another) is what we want; Dagster
-# flags per-asset backfill policies as beta, which is noise for every command.
-warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 
 def ingest_asset_key(source: SourceFile) -> dg.AssetKey:
@@ -31,7 +25,7 @@ def build_ingest_asset(source: SourceFile) -> dg.AssetsDefinition:
     @dg.asset(
         key=ingest_asset_key(source),
         partitions_def=monthly_partitions,
-        backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+        backfill_policy=ONE_PERIOD_PER_RUN,
         group_name=f"ingest_{source.system}",
         kinds={"duckdb", _KINDS[source.format]},
         description=f"{source.description} Loaded from `{source.path_template}` into "

@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from ..certify.assets import PUBLICATION_KEY
-from ..partitions import monthly_partitions, period_of
+from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import PerfgovPaths, Warehouse
 from .statements import write_statements
 
@@ -14,7 +14,7 @@ from .statements import write_statements
     key=["reports", "rep_statements"],
     deps=[PUBLICATION_KEY],
     partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    backfill_policy=ONE_PERIOD_PER_RUN,
     group_name="reports",
     kinds={"html"},
     description="One statement per worker and period under <home>/statements/<PERIOD>/, "

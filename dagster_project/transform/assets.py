@@ -11,7 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ..partitions import monthly_partitions
+from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions
 from .partition_vars import dbt_vars_argument
 from .project import perfgov_dbt_project
 
@@ -42,8 +42,7 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
     project=perfgov_dbt_project(),
     partitions_def=monthly_partitions,
     dagster_dbt_translator=PerfgovDbtTranslator(),
-    # One period per run: a close is never batched with another (adjustments need order).
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    backfill_policy=ONE_PERIOD_PER_RUN,
 )
 def perfgov_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build and test every dbt model for the partition's period."""

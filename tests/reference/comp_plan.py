@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -305,69 +306,85 @@ def compute(inputs: Inputs, plan: Plan) -> Result:
     return Result(payouts, credits, adjustments, unattributed, bookings_credited, blocks)
 
 
+RowsOf = Callable[[str, str], list[dict]]  # (source name, drop period) -> typed rows
+
+
+def _text(value: str | None) -> str | None:
+    """Trimmed text, blank as None: how every system's codes and ids are compared."""
+    return (value or "").strip() or None
+
+
+def inputs_from_rows(period: str, rows: RowsOf, drops: Iterable[str]) -> Inputs:
+    """The period's inputs from typed source rows (as the readers return them)."""
+    rates: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for drop in sorted(p for p in drops if p <= period):
+        for r in rows("erp__taux_change", drop):
+            rates[_text(r["devise"]).upper()].append((r["date"], r["taux"]))
+    workers = [
+        Worker(
+            _text(r["Employee_ID"]) or "", _text(r["Sales_Role"]),
+            _text(r["Supervisory_Organization"]), r["Hire_Date"], r["Termination_Date"],
+            r["FTE"], r["Annual_Target_Variable"], (_text(r["Currency"]) or "").upper() or None,
+            r["Work_Email"],
+        )
+        for r in rows("hris__worker", period)
+    ]  # fmt: skip
+    return Inputs(
+        period=period,
+        workers=workers,
+        users=[
+            User(_text(r["Id"]), _text(r["EmployeeNumber"]), r["Email"])
+            for r in rows("crm__user", period)
+        ],
+        opportunities=[
+            Opportunity(
+                _text(r["Id"]),
+                _text(r["OwnerId"]),
+                r["Amount"],
+                (_text(r["CurrencyIsoCode"]) or "").upper(),
+                r["CloseDate"],
+                r["IsWon"],
+                r["IsDeleted"],
+            )
+            for r in rows("crm__opportunity", period)
+            if r["CloseDate"] is not None
+        ],
+        splits=[
+            Split(
+                _text(r["OpportunityId"]),
+                _text(r["SplitOwnerId"]),
+                r["SplitPercentage"],
+                _text(r["SplitTypeName"]),
+            )
+            for r in rows("crm__opportunity_split", period)
+        ],
+        rates=dict(rates),
+        individual_quotas={
+            _text(r["Employee_ID"]): r["Quota_EUR"]
+            for r in rows("sales_ops__individual_quota", period)
+            if r["Mois"] == period
+        },
+        team_quotas={
+            _text(r["Equipe"]): r["Quota_EUR"]
+            for r in rows("sales_ops__team_quota", period)
+            if r["Mois"] == period
+        },
+        scores={
+            _text(r["Employee_ID"]): r["Score_Qualitatif"]
+            for r in rows("sales_ops__evaluation", period)
+            if r["Periode"] == period and r["Score_Qualitatif"] is not None
+        },
+    )
+
+
 def inputs_from_landing(landing: Path, period: str) -> Inputs:
     """The period's inputs read from the landing zone's files (no warehouse, no dbt)."""
     from dagster_project.ingest.contracts import SOURCES_BY_NAME
     from dagster_project.ingest.landing import drop_periods
     from dagster_project.ingest.loader import read_source_file
 
-    def rows(name: str, of_period: str = period) -> list[dict]:
+    def rows(name: str, of_period: str) -> list[dict]:
         typed, _ = read_source_file(SOURCES_BY_NAME[name], landing, of_period)
         return typed.rows.to_pylist()
 
-    rates: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for drop in (p for p in drop_periods(landing) if p <= period):
-        for r in rows("erp__taux_change", drop):
-            rates[r["devise"].strip().upper()].append((r["date"], r["taux"]))
-    workers = [
-        Worker(
-            (r["Employee_ID"] or "").strip(),
-            (r["Sales_Role"] or "").strip() or None,
-            (r["Supervisory_Organization"] or "").strip() or None,
-            r["Hire_Date"],
-            r["Termination_Date"],
-            r["FTE"],
-            r["Annual_Target_Variable"],
-            (r["Currency"] or "").strip().upper() or None,
-            r["Work_Email"],
-        )
-        for r in rows("hris__worker")
-    ]
-    return Inputs(
-        period=period,
-        workers=workers,
-        users=[User(r["Id"], r["EmployeeNumber"], r["Email"]) for r in rows("crm__user")],
-        opportunities=[
-            Opportunity(
-                r["Id"],
-                r["OwnerId"],
-                r["Amount"],
-                (r["CurrencyIsoCode"] or "").strip().upper(),
-                r["CloseDate"],
-                r["IsWon"],
-                r["IsDeleted"],
-            )
-            for r in rows("crm__opportunity")
-            if r["CloseDate"] is not None
-        ],
-        splits=[
-            Split(r["OpportunityId"], r["SplitOwnerId"], r["SplitPercentage"], r["SplitTypeName"])
-            for r in rows("crm__opportunity_split")
-        ],
-        rates=dict(rates),
-        individual_quotas={
-            r["Employee_ID"].strip(): r["Quota_EUR"]
-            for r in rows("sales_ops__individual_quota")
-            if r["Mois"] == period
-        },
-        team_quotas={
-            r["Equipe"].strip(): r["Quota_EUR"]
-            for r in rows("sales_ops__team_quota")
-            if r["Mois"] == period
-        },
-        scores={
-            r["Employee_ID"].strip(): r["Score_Qualitatif"]
-            for r in rows("sales_ops__evaluation")
-            if r["Periode"] == period and r["Score_Qualitatif"] is not None
-        },
-    )
+    return inputs_from_rows(period, rows, drop_periods(landing))

@@ -6,7 +6,7 @@ with
 
 closing_period as (
 
-    select {{ sql_literal(var('period')) }} as period
+    select cast({{ sql_literal(var('period')) }} as varchar) as period
 
 ),
 
