@@ -34,6 +34,7 @@ import pytest
 import yaml
 
 from dagster_project.ingest.contracts import SOURCES_BY_NAME
+from tests.dbt_layout import STAGING_MODEL_OF_SOURCE
 
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 INTERMEDIATE_DIR = DBT_DIR / "models" / "intermediate"
@@ -220,21 +221,7 @@ def _one(sample: dict[str, Any], sql: str, params: list | None = None) -> Any:
 
 # (a) rows and amounts: file -> raw + quarantine -> staging -> marts
 
-STAGING_OF_SOURCE = {
-    "crm__account": "stg_crm__accounts",
-    "crm__user": "stg_crm__users",
-    "crm__opportunity": "stg_crm__opportunities",
-    "crm__opportunity_split": "stg_crm__opportunity_splits",
-    "crm__task": "stg_crm__tasks",
-    "erp__client": "stg_erp__customers",
-    "erp__facture": "stg_erp__invoices",
-    "erp__taux_change": "stg_erp__fx_rates",
-    "hris__worker": "stg_hris__workers",
-    "hris__learning": "stg_hris__trainings",
-    "sales_ops__individual_quota": "stg_sales_ops__individual_quotas",
-    "sales_ops__team_quota": "stg_sales_ops__team_quotas",
-    "sales_ops__evaluation": "stg_sales_ops__evaluations",
-}
+STAGING_OF_SOURCE = STAGING_MODEL_OF_SOURCE
 
 # Amount fields of the raw tables and their staging columns.
 AMOUNTS = {
