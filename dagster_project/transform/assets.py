@@ -45,7 +45,18 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
     backfill_policy=ONE_PERIOD_PER_RUN,
 )
 def perfgov_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """Build and test every dbt model for the partition's period."""
+    """Build and test every dbt model for the partition's period.
+
+    dbt unit tests check the SQL, not the data: they run in the test suite
+    (tests/test_dbt_unit.py), not in every close.
+    """
     yield from dbt.cli(
-        ["build", "--vars", dbt_vars_argument(context.partition_key)], context=context
+        [
+            "build",
+            "--vars",
+            dbt_vars_argument(context.partition_key),
+            "--exclude-resource-type",
+            "unit_test",
+        ],
+        context=context,
     ).stream()
