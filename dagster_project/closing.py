@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .certify.lock import LockHeld, close_lock, warehouse_in_use
 from .ingest.landing import drop_periods, missing_files
 from .settings import Settings, validate_period
 
@@ -60,9 +61,18 @@ def check_order(settings: Settings, period: str, restating: bool) -> None:
 
     from .certify.publish import certified_periods, current_publication
 
-    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
-        done = certified_periods(conn)
-        current = current_publication(conn, period)
+    try:
+        with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+            done = certified_periods(conn)
+            current = current_publication(conn, period)
+    except duckdb.IOException as exc:  # e.g. a dbt left running by a close that was killed
+        holder = warehouse_in_use(exc)
+        if holder is None:
+            raise
+        raise CloseError(
+            f"the warehouse {settings.warehouse} is in use by another process ({holder}); "
+            "nothing changed: try again when it has finished"
+        ) from None
     if current is not None and not restating:
         raise AlreadyCertified(
             f"period {period} is already certified (publication {current.publication_id}, "
@@ -83,16 +93,27 @@ def check_order(settings: Settings, period: str, restating: bool) -> None:
 
 
 def ensure_exports(settings: Settings, period: str) -> None:
-    """Rewrite a certified period's exports if they are missing (a crash after publishing)."""
-    folder = settings.home / "certified" / period
-    if (folder / "certificate.json").exists():
-        return
+    """Rewrite a certified period's exports unless they are those of the publication in
+    force (a close killed after its commit, before its exports were swapped in)."""
+    import json
+
     import duckdb
 
-    from .certify.publish import export_period
+    from .certify.publish import current_publication, export_period
 
-    with duckdb.connect(str(settings.warehouse)) as conn:
-        export_period(conn, period, settings.home / "certified")
+    certificate = settings.home / "certified" / period / "certificate.json"
+    if certificate.exists():
+        with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+            publication = current_publication(conn, period)
+        exported = json.loads(certificate.read_text()).get("run_id")
+        if publication is not None and exported == publication.run_id:
+            return
+
+    try:
+        with close_lock(settings.home, period), duckdb.connect(str(settings.warehouse)) as conn:
+            export_period(conn, period, settings.home / "certified")
+    except LockHeld as exc:
+        raise CloseError(str(exc)) from None
 
 
 _DBT_FAILED_NODE = re.compile(r"\d+ of \d+ (?:ERROR|FAIL)\S* (.+?) \.{3,}")
@@ -122,10 +143,20 @@ def close_period(
     """Run the close job for ``period``.
 
     Raises ``CloseError`` when the close is refused before it starts (incomplete drop,
-    order of closing) and ``AlreadyCertified`` when there is nothing to do.
+    another close running on the same home, order of closing) and ``AlreadyCertified``
+    when there is nothing to do. The home's close lock (``certify/lock.py``) is held from
+    before the first read of the warehouse to the end; a second close fails at once.
     """
     validate_period(period)
     check_drop(settings, period)
+    try:
+        with close_lock(settings.home, period):
+            return _close_locked(settings, period, restatement_reason)
+    except LockHeld as exc:
+        raise CloseError(str(exc)) from None
+
+
+def _close_locked(settings: Settings, period: str, restatement_reason: str | None) -> CloseOutcome:
     check_order(settings, period, restating=restatement_reason is not None)
     settings.prepare_home()
     settings.export_environment()
@@ -240,9 +271,8 @@ def _blocking_findings(settings: Settings, period: str) -> list[str]:
 def first_failure(outcome: CloseOutcome) -> str:
     """The one-line reason a close failed: every blocking finding, else the failed gates."""
     if outcome.blocks:
-        return (
-            f"period {outcome.period} is blocked, nothing certified: "
-            + "; ".join(outcome.blocks)
+        return f"period {outcome.period} is blocked, nothing certified: " + "; ".join(
+            outcome.blocks
         )
     blocks = [c for c in outcome.checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -41,8 +42,19 @@ def test_an_incomplete_drop_is_refused_before_anything_runs(
         "crm/2026-10/Opportunity.csv, sales_ops/2026-10/evaluations.csv"
     )
     assert not home.exists()
-    # Refusing is cheap: Dagster's definitions were never loaded.
-    assert "dagster_project.definitions" not in sys.modules
+    # Refusing is cheap: Dagster's definitions are never loaded (checked in a fresh process:
+    # other tests of this session load them).
+    probe = (
+        "import sys\n"
+        "from dagster_project.cli import main\n"
+        f"status = main(['close', '2026-10', '--landing', {str(tmp_path)!r}, "
+        f"'--home', {str(home)!r}])\n"
+        "assert status == 2, status\n"
+        "assert 'dagster_project.definitions' not in sys.modules\n"
+        "assert 'dagster' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_missing_landing_folder_is_named(

@@ -3,6 +3,7 @@
 It runs after dbt built and tested the period's marts and after the gates; it refuses to
 publish while the plan's blocking findings (``marts.incentive_blocks``) are not empty, and
 a period already certified is left exactly as it is unless a restatement was asked for.
+Finance reads what ``export_period`` writes (see ``consumer_copy``), never the warehouse.
 """
 
 from pathlib import Path
@@ -40,10 +41,11 @@ def blocking_findings(conn, period: str) -> list[str]:
     partitions_def=monthly_partitions,
     backfill_policy=ONE_PERIOD_PER_RUN,
     group_name="certify",
-    kinds={"duckdb", "csv"},
+    kinds={"duckdb", "csv", "parquet"},
     description="Certifies the period: copies its payouts and credit lines into the certified "
-    "schema in one transaction with a certificate, then exports them under "
-    "<home>/certified/<PERIOD>/. Refuses while a blocking finding stands.",
+    "schema in one transaction with a certificate, then exports them (CSV, Parquet, one xlsx "
+    "workbook, the certificate) under <home>/certified/<PERIOD>/ and replaces the read-only "
+    "consumer copy <home>/certified/certified.duckdb. Refuses while a blocking finding stands.",
 )
 def certified_publication(
     context: dg.AssetExecutionContext, warehouse: Warehouse, paths: PerfgovPaths
@@ -78,6 +80,9 @@ def certified_publication(
             validations_dir(home, period, context.run_id),
             dict(zip(("plan_id", "version", "file", "sha256"), plan, strict=True)),
         )
+        # A restatement names the publication it replaces (the old one stays readable).
+        certificate["supersedes"] = existing.publication_id if existing else None
+        certificate["restatement_reason"] = reason
         publication = publish_period(conn, period, context.run_id, certificate, reason)
         folder = export_period(conn, period, home / "certified")
     return dg.MaterializeResult(

@@ -6,22 +6,36 @@ table and the publication log in ONE transaction: a consumer sees all of a publi
 none of it, even if the process is killed half-way. A certified period never changes: a
 second publication of it is a restatement that names the one it supersedes.
 
-Exports (CSV for finance) are derived from the certified tables, written under a temporary
-name and renamed, so they can always be rewritten identically from the warehouse.
+Exports (CSV, Parquet and an Excel workbook per period, and the consumer copy
+``certified.duckdb``: see ``consumer_copy``) are derived from the certified tables, written
+under a temporary name and renamed, so they can always be rewritten identically from the
+warehouse.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
 import json
 import os
 import shutil
+import sys
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from .consumer_copy import (
+    fsync_path,
+    remove_leftovers,
+    write_consumer_copy,
+    write_parquet,
+    write_xlsx,
+)
 
 # Certified table -> the mart it is published from, and the order its rows are exported in.
 CERTIFIED_TABLES: Mapping[str, tuple[str, str]] = {
@@ -30,6 +44,12 @@ CERTIFIED_TABLES: Mapping[str, tuple[str, str]] = {
         "marts.credit_lines",
         "line_type, opportunity_id, credited_user_id, employee_id NULLS FIRST",
     ),
+}
+
+# Every table of the certified schema, in the consumer copy: table -> order of its rows.
+CONSUMER_TABLES: Mapping[str, str] = {
+    "publication_log": "period, version",
+    **{table: f"period, publication_id, {order}" for table, (_, order) in CERTIFIED_TABLES.items()},
 }
 
 PUBLICATION_LOG_DDL = """
@@ -55,6 +75,7 @@ class Publication:
     period: str
     version: int
     supersedes: str | None
+    run_id: str | None = None  # the close that published it
 
 
 def ensure_certified_schema(conn: duckdb.DuckDBPyConnection) -> None:
@@ -67,8 +88,8 @@ def current_publication(conn: duckdb.DuckDBPyConnection, period: str) -> Publica
     if not _has_table(conn, "certified", "publication_log"):
         return None
     row = conn.execute(
-        "SELECT publication_id, period, version, supersedes FROM certified.publication_log "
-        "WHERE period = ? ORDER BY version DESC LIMIT 1",
+        "SELECT publication_id, period, version, supersedes, run_id FROM "
+        "certified.publication_log WHERE period = ? ORDER BY version DESC LIMIT 1",
         [period],
     ).fetchone()
     return Publication(*row) if row else None
@@ -111,6 +132,7 @@ def publish_period(
         period=period,
         version=(previous.version + 1) if previous else 1,
         supersedes=previous.publication_id if previous else None,
+        run_id=run_id,
     )
     conn.execute("BEGIN TRANSACTION")
     try:
@@ -137,6 +159,7 @@ def publish_period(
                 json.dumps(certificate, sort_keys=True),
             ],
         )
+        pause_point("publication")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -145,27 +168,38 @@ def publish_period(
 
 
 def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: Path) -> Path:
-    """Write the period's certified tables in force as CSV under ``certified_dir/<period>``.
+    """Write the period's certified tables in force under ``certified_dir/<period>``, then
+    rebuild the consumer copy ``certified_dir/certified.duckdb``.
 
-    Rows come from the certified tables (never the marts), in a fixed order, with no
-    timestamp inside: the same publication always gives byte-identical files. The folder
-    is written beside its final place and swapped in, so a reader never sees half of it.
+    Per table a CSV and a Parquet file, one workbook ``certified_<period>.xlsx`` with a sheet
+    per table, and the certificate. Rows come from the certified tables (never the marts),
+    in a fixed order, with no timestamp inside: the same publication always gives
+    byte-identical data files (the certificate carries the times). The folder is written
+    beside its final place and swapped in, so a reader never sees half of it.
     """
     publication = current_publication(conn, period)
     if publication is None:
         raise PublicationError(f"period {period} is not certified: nothing to export")
     final = certified_dir / period
+    certified_dir.mkdir(parents=True, exist_ok=True)
+    # A close killed while exporting left its temporary folder: exports run one at a time
+    # (the warehouse has one writer), so what matches these names is nobody's work.
+    remove_leftovers(certified_dir, [f".{period}.*.tmp", f".{period}.*.old"])
     staging = certified_dir / f".{period}.{uuid.uuid4().hex}.tmp"
-    staging.mkdir(parents=True)
+    staging.mkdir()
     try:
+        sheets = {}
         for table, (_, order) in CERTIFIED_TABLES.items():
             # COPY takes no parameters: the id is a uuid4 and the path is ours, quoted.
-            target = str(staging / f"{table}.csv").replace("'", "''")
-            conn.execute(
-                f"COPY (SELECT * EXCLUDE (publication_id) FROM certified.{table} "
-                f"WHERE publication_id = '{publication.publication_id}' ORDER BY {order}) "
-                f"TO '{target}' (HEADER, DELIMITER ',')"
+            query = (
+                f"SELECT * EXCLUDE (publication_id) FROM certified.{table} "
+                f"WHERE publication_id = '{publication.publication_id}' ORDER BY {order}"
             )
+            target = str(staging / f"{table}.csv").replace("'", "''")
+            conn.execute(f"COPY ({query}) TO '{target}' (HEADER, DELIMITER ',')")
+            write_parquet(conn, query, staging / f"{table}.parquet")
+            sheets[table] = query
+        write_xlsx(conn, sheets, staging / f"certified_{period}.xlsx")
         certificate = conn.execute(
             "SELECT certificate FROM certified.publication_log WHERE publication_id = ?",
             [publication.publication_id],
@@ -173,18 +207,64 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
         (staging / "certificate.json").write_text(
             json.dumps(json.loads(certificate), indent=2, sort_keys=True) + "\n"
         )
+        for written in staging.iterdir():
+            written.chmod(0o444)  # certified files are never edited, only replaced
+            fsync_path(written)
         _swap_in(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    write_consumer_copy(conn, certified_dir, CONSUMER_TABLES)
     return final
 
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # no libc, or a glibc older than 2.28
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.restype = ctypes.c_int
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return done == 0  # EINVAL/ENOSYS: the file system or kernel cannot: fall back
+
+
 def _swap_in(staging: Path, final: Path) -> None:
-    """Replace ``final`` with ``staging`` by renames only (never a half-written folder)."""
-    if final.exists():
+    """Replace ``final`` with ``staging`` by renames only (never a half-written folder).
+
+    On Linux the two folders are exchanged atomically, so ``final`` always exists; elsewhere
+    ``final`` is missing for the instant between two renames (a reader then finds no
+    folder, never a partial one), and a crash in that instant leaves the period without
+    exports until they are rewritten (``closing.ensure_exports``).
+    """
+    if not final.exists():
+        os.rename(staging, final)
+    elif _exchange(staging, final):
+        shutil.rmtree(staging, ignore_errors=True)  # it holds the old files now
+    else:
         retired = final.with_name(f".{final.name}.{uuid.uuid4().hex}.old")
         os.rename(final, retired)
         os.rename(staging, final)
         shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.rename(staging, final)
+    fsync_path(final.parent)
+
+
+# Test hook (tests/test_certification.py): with PERFGOV_TEST_PAUSE_AT=<point> a close stops
+# at that named point, prints "perfgov-test: paused at <point>" to stderr and sleeps
+# PERFGOV_TEST_PAUSE_SECONDS (default 3600), so that a test can SIGKILL it exactly there.
+# The only point is "publication": inside the publication transaction, every row written,
+# before COMMIT. Unset (always, outside tests) it does nothing.
+PAUSE_ENV = "PERFGOV_TEST_PAUSE_AT"
+
+
+def pause_point(name: str) -> None:
+    if os.environ.get(PAUSE_ENV) == name:
+        print(f"perfgov-test: paused at {name}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("PERFGOV_TEST_PAUSE_SECONDS", "3600")))

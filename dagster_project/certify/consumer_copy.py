@@ -1,0 +1,207 @@
+"""What finance reads: copies of the certified tables that never block and never change half-way.
+
+DuckDB lets no other process open the working warehouse while a close writes it, so
+consumers never read it. After each publication they get:
+
+- ``<home>/certified/certified.duckdb``: every certified table (all periods, all versions)
+  plus ``*_in_force`` views (each period's latest version). It is built under a temporary
+  name in the same folder, flushed to disk and renamed over the old one (``os.replace``,
+  atomic on POSIX): a reader opens either the old copy or the new one, whole, at any time,
+  even while a close runs; a reader that has it open keeps reading the old file. Open it
+  with ``duckdb.connect(path, read_only=True)``; the file is not byte-reproducible (DuckDB
+  stamps its own blocks), its contents are.
+- per period, beside the CSVs (``publish.export_period``): one Parquet file per certified
+  table and one Excel workbook ``certified_<PERIOD>.xlsx``, one sheet per table. These are
+  byte-identical for the same publication: Parquet is written by DuckDB with explicit
+  options (checked deterministic, whatever the thread count: no timestamp inside, the
+  writer's version is its only stamp); the xlsx zip is rewritten with fixed dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import io
+import os
+import re
+import uuid
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+
+CONSUMER_COPY = "certified.duckdb"
+_ALIAS = "perfgov_consumer_copy"
+_TEMP_PREFIX = ".certified-"
+
+# Fixed stamps inside the xlsx (the certificate carries the real time of the publication).
+XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
+ZIP_DATE_TIME = (2000, 1, 1, 0, 0, 0)
+EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included: longer tables continue on more sheets
+
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
+
+
+def _quote_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries (after a rename), to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_consumer_copy(
+    conn: duckdb.DuckDBPyConnection, certified_dir: Path, tables: Mapping[str, str]
+) -> Path:
+    """Rebuild ``certified_dir/certified.duckdb`` from the warehouse's ``certified`` schema.
+
+    ``tables`` maps each certified table to the ORDER BY of its rows. The warehouse
+    connection attaches a new file, copies the tables, detaches it (DuckDB checkpoints it
+    then: no WAL left), and the file is renamed over the old copy.
+    """
+    certified_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(certified_dir, [f"{_TEMP_PREFIX}*"])  # from a close that was killed
+    temp = certified_dir / f"{_TEMP_PREFIX}{uuid.uuid4().hex}.duckdb"
+    final = certified_dir / CONSUMER_COPY
+    try:
+        conn.execute(f"ATTACH {_quote_path(temp)} AS {_ALIAS}")
+        try:
+            _copy_tables(conn, tables)
+            conn.execute(f"CHECKPOINT {_ALIAS}")
+        finally:
+            conn.execute(f"DETACH {_ALIAS}")
+        if Path(f"{temp}.wal").exists():
+            raise RuntimeError(f"consumer copy {temp.name} left a WAL after DETACH")
+        temp.chmod(0o444)  # a consumer that forgets read_only=True still cannot write it
+        fsync_path(temp)
+        os.replace(temp, final)
+        fsync_path(certified_dir)
+    finally:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}.wal").unlink(missing_ok=True)
+    return final
+
+
+def _copy_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> None:
+    """The certified tables into the attached copy, and views of the versions in force."""
+    for table, order in tables.items():
+        conn.execute(
+            f"CREATE TABLE {_ALIAS}.main.{table} AS "
+            f"SELECT * FROM certified.{table} ORDER BY {order}"
+        )
+    conn.execute(
+        f"CREATE VIEW {_ALIAS}.main.publications_in_force AS "
+        "SELECT * FROM publication_log "
+        "QUALIFY row_number() OVER (PARTITION BY period ORDER BY version DESC) = 1"
+    )
+    for table in tables:
+        if table != "publication_log":
+            conn.execute(
+                f"CREATE VIEW {_ALIAS}.main.{table}_in_force AS "
+                f"SELECT t.* FROM {table} AS t "
+                "WHERE t.publication_id IN (SELECT publication_id FROM publications_in_force)"
+            )
+
+
+def write_parquet(conn: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """``query``'s rows as Parquet, byte-identical for the same rows and DuckDB version."""
+    conn.execute(f"COPY ({query}) TO {_quote_path(path)} ({PARQUET_OPTIONS})")
+
+
+# Characters XML 1.0 (so xlsx) cannot hold; openpyxl refuses them. They are replaced.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _excel_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("\ufffd", value))
+        cell.data_type = "s"  # never a formula, even when the text starts with "="
+        return cell
+    if isinstance(value, dt.datetime):  # before date: a datetime is a date
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, decimal.Decimal) and value.as_tuple().exponent < 0:
+        cell.number_format = "0." + "0" * -value.as_tuple().exponent
+    return cell
+
+
+def write_xlsx(conn: duckdb.DuckDBPyConnection, sheets: Mapping[str, str], path: Path) -> None:
+    """One workbook, one sheet per ``name -> query`` (header row, then the rows in order).
+
+    Text stays text, numbers keep their decimals as the cell's format, dates are dates. A
+    table longer than a sheet continues on ``<name>_2``, ``<name>_3``...
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for name, query in sheets.items():
+        cursor = conn.execute(query)
+        header = [d[0] for d in cursor.description]
+        part = 0
+        while True:
+            rows = cursor.fetchmany(EXCEL_MAX_ROWS - 1)
+            if part and not rows:
+                break
+            part += 1
+            sheet = workbook.create_sheet(name if part == 1 else f"{name}_{part}")
+            sheet.freeze_panes = "A2"
+            sheet.append(header)
+            for row in rows:
+                sheet.append([_excel_cell(sheet, value) for value in row])
+            if len(rows) < EXCEL_MAX_ROWS - 1:
+                break
+    workbook.properties.creator = "perfgov"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path.write_bytes(_normalise_xlsx(buffer.getvalue()))
+
+
+_CORE_STAMP = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _normalise_xlsx(data: bytes) -> bytes:
+    """Rewrite the xlsx zip so it does not depend on when it was written.
+
+    openpyxl stamps the current time into docProps/core.xml and into every zip entry: the
+    entries are rewritten in their order with a fixed date and fixed attributes (as the
+    sample generator does for its workbook), deflated at a fixed level.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = _CORE_STAMP.sub(rf"\g<1>{XLSX_TIMESTAMP}\g<3>", content.decode()).encode()
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            target.writestr(info, content, compresslevel=6)
+    return out.getvalue()
+
+
+def remove_leftovers(folder: Path, patterns: Iterable[str]) -> None:
+    """Remove what a killed export left beside its final place (temporary names only)."""
+    import shutil
+
+    for pattern in patterns:
+        for leftover in folder.glob(pattern):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
