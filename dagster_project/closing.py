@@ -95,23 +95,17 @@ def check_order(settings: Settings, period: str, restating: bool) -> None:
 def ensure_exports(settings: Settings, period: str) -> None:
     """Rewrite a certified period's exports unless they are those of the publication in
     force (a close killed after its commit, before its exports were swapped in)."""
-    import json
-
     import duckdb
 
-    from .certify.publish import current_publication, export_period
+    from .certify.publish import export_period, exports_are_current
 
-    certificate = settings.home / "certified" / period / "certificate.json"
-    if certificate.exists():
-        with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
-            publication = current_publication(conn, period)
-        exported = json.loads(certificate.read_text()).get("run_id")
-        if publication is not None and exported == publication.run_id:
+    certified_dir = settings.home / "certified"
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        if exports_are_current(conn, period, certified_dir):
             return
-
     try:
         with close_lock(settings.home, period), duckdb.connect(str(settings.warehouse)) as conn:
-            export_period(conn, period, settings.home / "certified")
+            export_period(conn, period, certified_dir)
     except LockHeld as exc:
         raise CloseError(str(exc)) from None
 

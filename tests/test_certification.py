@@ -627,3 +627,27 @@ def test_the_same_inputs_give_byte_identical_exports(restated) -> None:
     for path, digest in restated.before.items():
         if not path.startswith(f"{PERIOD}/") and path != "certified.duckdb":
             assert after[path] == digest, path
+
+
+def test_exports_are_current_only_for_the_publication_in_force(tmp_path: Path) -> None:
+    import json as json_
+
+    from dagster_project.certify.publish import ensure_certified_schema, exports_are_current
+
+    conn = duckdb.connect()
+    ensure_certified_schema(conn)
+    certified = tmp_path / "certified"
+    assert not exports_are_current(conn, "2026-10", certified)  # never published
+    conn.execute(
+        "INSERT INTO certified.publication_log VALUES "
+        "('p1', '2026-10', 1, 'run-1', now()::TIMESTAMP, NULL, NULL, '{}')"
+    )
+    assert not exports_are_current(conn, "2026-10", certified)  # published, not exported
+    (certified / "2026-10").mkdir(parents=True)
+    (certified / "2026-10/certificate.json").write_text(json_.dumps({"run_id": "run-1"}))
+    assert exports_are_current(conn, "2026-10", certified)
+    conn.execute(
+        "INSERT INTO certified.publication_log VALUES "
+        "('p2', '2026-10', 2, 'run-2', now()::TIMESTAMP, 'p1', 'fix', '{}')"
+    )
+    assert not exports_are_current(conn, "2026-10", certified)  # restated since the export

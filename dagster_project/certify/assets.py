@@ -14,7 +14,7 @@ from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..quality.checks import validations_dir
 from ..resources import PerfgovPaths, Warehouse
 from .certificate import build_certificate
-from .publish import current_publication, export_period, publish_period
+from .publish import current_publication, export_period, exports_are_current, publish_period
 
 RESTATEMENT_TAG = "perfgov/restatement_reason"
 PUBLICATION_KEY = dg.AssetKey(["certified", "publication"])
@@ -64,7 +64,8 @@ def certified_publication(
         existing = current_publication(conn, period)
         if existing is not None and reason is None:
             # Immutable: the period stays as certified; the exports are made whole again.
-            export_period(conn, period, home / "certified")
+            if not exports_are_current(conn, period, home / "certified"):
+                export_period(conn, period, home / "certified")
             return dg.MaterializeResult(
                 metadata={"publication_id": existing.publication_id, "unchanged": True}
             )

@@ -167,6 +167,17 @@ def publish_period(
     return publication
 
 
+def exports_are_current(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: Path) -> bool:
+    """Whether ``certified_dir/<period>`` holds the exports of the publication in force
+    (a close killed after its commit, before its exports were swapped in, leaves them
+    behind)."""
+    certificate = certified_dir / period / "certificate.json"
+    publication = current_publication(conn, period)
+    if publication is None or not certificate.exists():
+        return False
+    return json.loads(certificate.read_text()).get("run_id") == publication.run_id
+
+
 def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: Path) -> Path:
     """Write the period's certified tables in force under ``certified_dir/<period>``, then
     rebuild the consumer copy ``certified_dir/certified.duckdb``.
