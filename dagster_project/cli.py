@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_arguments(dev)
     dev.add_argument("--port", default="3000")
 
+    audit = commands.add_parser(
+        "audit", help="re-render a period's auditor pack (<home>/audit/<PERIOD>/index.html)"
+    )
+    audit.add_argument("period", help="the month, YYYY-MM")
+    audit.add_argument("--home", help="perfgov home (default: $PERFGOV_HOME, else ./.perfgov)")
+
     sample = commands.add_parser("sample", help="write a sample landing zone")
     sample.add_argument("out", help="folder to write the landing zone into")
     sample.add_argument("--scale", type=int, default=1, help="size multiplier (1 = bundled)")
@@ -123,6 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args.home)
         if args.command == "dev":
             return _dev(Settings.resolve(args.landing, args.home), args.port)
+        if args.command == "audit":
+            from .quality.auditor_pack import render_auditor_pack
+
+            settings = Settings.resolve(None, args.home)
+            period = validate_period(args.period)
+            if not (settings.home / "audit" / period).is_dir():
+                raise CloseError(f"no close of {period} has run in {settings.home}")
+            print(f"auditor pack: {render_auditor_pack(settings.home, period)}")
+            return 0
         if args.command == "sample":
             from .sample.generate import generate_landing
 

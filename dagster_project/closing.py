@@ -30,6 +30,8 @@ class CloseOutcome:
     failures: list[str] = field(default_factory=list)  # one line per failed step
     blocks: list[str] = field(default_factory=list)  # the plan's blocking findings (ids only)
     publication: dict = field(default_factory=dict)  # what the certify step published
+    materialized: list[str] = field(default_factory=list)  # asset keys the run materialised
+    auditor_pack: Path | None = None  # <home>/audit/<period>/index.html
 
 
 def check_drop(settings: Settings, period: str) -> None:
@@ -193,6 +195,7 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
             outcome.failures.append(f"{event.step_key}: {cause}")
         elif event.is_step_materialization:
             materialization = event.event_specific_data.materialization
+            outcome.materialized.append(materialization.asset_key.to_user_string())
             meta = {k: v.value for k, v in materialization.metadata.items()}
             if "publication_id" in meta:
                 outcome.publication = meta
@@ -218,7 +221,30 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
         )
     if not outcome.success:
         outcome.blocks = _blocking_findings(settings, period)
+    outcome.auditor_pack = _record_for_audit(settings, outcome, restatement_reason)
     return outcome
+
+
+def _record_for_audit(
+    settings: Settings, outcome: CloseOutcome, restatement_reason: str | None
+) -> Path:
+    """Keep what this run found (whatever its outcome) and re-render the auditor pack."""
+    from .quality.auditor_pack import render_auditor_pack
+    from .quality.run_records import build_run_record, write_run_record
+
+    record = build_run_record(
+        settings.warehouse,
+        outcome.period,
+        outcome.run_id,
+        success=outcome.success,
+        materialized=outcome.materialized,
+        checks=outcome.checks,
+        failures=outcome.failures,
+        publication=outcome.publication,
+        restatement_reason=restatement_reason,
+    )
+    write_run_record(settings.home, record)
+    return render_auditor_pack(settings.home, outcome.period)
 
 
 def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
@@ -244,6 +270,8 @@ def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
             f"EUR, {published.get('held_workers')} held worker(s)"
         )
         lines.append(f"  exports: {settings.home / 'certified' / outcome.period}")
+    if outcome.auditor_pack is not None:
+        lines.append(f"  auditor pack: {outcome.auditor_pack}")
     lines.append(f"  warehouse: {settings.warehouse}")
     lines.append(f"  log: {settings.home / 'logs' / f'close-{outcome.period}.log'}")
     return lines

@@ -13,7 +13,7 @@ from .certify.assets import certified_publication
 from .incentives.assets import plan_in_force_tables
 from .ingest.assets import INGEST_ASSET_KEYS, ingest_assets
 from .jobs import close_period_job
-from .quality.checks import build_raw_source_checks
+from .quality.checks import build_mart_checks, build_raw_source_checks
 from .reporting.assets import rep_statements
 from .resources import PerfgovPaths, Warehouse
 from .settings import Settings
@@ -36,7 +36,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             certified_publication,
             rep_statements,
         ],
-        asset_checks=build_raw_source_checks(INGEST_ASSET_KEYS),
+        asset_checks=[*build_raw_source_checks(INGEST_ASSET_KEYS), *build_mart_checks()],
         jobs=[close_period_job],
         sensors=[complete_drop_sensor],
         schedules=[monthly_close_schedule],

@@ -610,6 +610,27 @@ def test_a_restatement_is_version_2_naming_version_1_which_stays_readable(restat
 
 
 @pytest.mark.slow
+def test_the_auditor_pack_shows_every_run_of_the_period(restated) -> None:
+    """Both publications' runs and every killed run that reached a gate are in the pack,
+    each with its own validation results, none overwritten."""
+    audit = restated.home / "audit" / PERIOD
+    pack = (audit / "index.html").read_text()
+    first, second = publication_log(restated.home / "warehouse.duckdb")
+    runs = sorted(p.name for p in (audit / "validations").iterdir() if p.is_dir())
+    assert first[5] in runs and second[5] in runs
+    assert len(runs) >= 4  # + the closes killed at validation, dbt and publication
+    for run_id in runs:
+        assert f"Run <code>{run_id}</code>" in pack
+        evidence = sorted((audit / "validations" / run_id).glob("*.json"))
+        assert evidence
+        for path in evidence:
+            assert f"validations/{run_id}/{path.name}" in pack
+    # The two publications' runs are recorded: certified, with their publication ids.
+    assert first[2] in pack and second[2] in pack
+    assert pack.index(f"Run <code>{second[5]}</code>") < pack.index(f"Run <code>{first[5]}</code>")
+
+
+@pytest.mark.slow
 def test_the_same_inputs_give_byte_identical_exports(restated) -> None:
     """Version 2 was computed again from the same drop and code: its CSV, Parquet and xlsx
     files are byte for byte those of version 1; only the certificate differs."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.incentives.plan import plan_in_force
-from dagster_project.settings import Settings
+from dagster_project.settings import EXPECTATIONS_DIR, Settings
 from tests.conftest import HISTORY, tree_hashes
 from tests.reference.comp_plan import compute, inputs_from_landing
 
@@ -195,7 +195,13 @@ def test_the_certificate_names_the_inputs_and_totals(closed_history, sample_land
     assert certificate["control_totals"]["held_workers"] == sum(
         r["status"] == "held" for r in payouts
     )
-    assert len(certificate["gates"]) == 13
+    layers = [gate["layer"] for gate in certificate["gates"]]
+    assert layers.count("raw") == 13
+    for layer in ("harmonised", "certified"):
+        assert layers.count(layer) == len(list((EXPECTATIONS_DIR / layer).glob("*.json")))
+    assert Decimal(certificate["control_totals"]["bookings_eur"]) == sum(
+        Decimal(r["amount_eur"]) for r in read_csv(folder / "bookings.csv")
+    )
 
 
 def blocked_variant(sample_landing: Path, target: Path) -> Path:
@@ -241,6 +247,11 @@ def test_a_blocked_period_certifies_nothing_and_names_every_finding(
     assert "unattributed_credit_over_limit: unattributed credit" in err
     assert not (home / "certified").exists() or not any((home / "certified").iterdir())
     assert not (home / "statements").exists()
+    # The harmonised gate blocked the publication, and the auditor pack says why.
+    pack = (home / "audit/2026-10/index.html").read_text()
+    assert "eligible_worker_not_eur" in pack and "unattributed_credit_over_limit" in pack
+    assert '<span class="verdict blocked">blocked</span>' in pack
+    assert "No eligible worker is paid in a currency other than the plan&#x27;s." in pack
     settings = Settings.resolve(landing, home)
     import duckdb
 

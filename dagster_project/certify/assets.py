@@ -11,20 +11,32 @@ from pathlib import Path
 import dagster as dg
 
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
-from ..quality.checks import validations_dir
+from ..quality.checks import gated_mart_keys, validations_dir
 from ..resources import PerfgovPaths, Warehouse
 from .certificate import build_certificate
-from .publish import current_publication, export_period, exports_are_current, publish_period
+from .publish import (
+    CERTIFIED_TABLES,
+    current_publication,
+    export_period,
+    exports_are_current,
+    publish_period,
+)
 
 RESTATEMENT_TAG = "perfgov/restatement_reason"
 PUBLICATION_KEY = dg.AssetKey(["certified", "publication"])
 
-# The marts a publication certifies (dbt asset keys: schema / model name).
-CERTIFIED_MARTS = [
-    dg.AssetKey(["marts", "payouts"]),
-    dg.AssetKey(["marts", "credit_lines"]),
-    dg.AssetKey(["marts", "incentive_blocks"]),
-]
+# The marts a publication certifies or is gated by (dbt asset keys: schema / model name).
+# Depending on every mart a harmonised or certified suite judges is what makes a failed
+# block-severity check (a blocking asset check) stop the publication.
+CERTIFIED_MARTS = list(
+    dict.fromkeys(
+        [
+            *(dg.AssetKey(mart.split(".")) for mart, _ in CERTIFIED_TABLES.values()),
+            dg.AssetKey(["marts", "incentive_blocks"]),
+            *gated_mart_keys(),
+        ]
+    )
+)
 
 
 def blocking_findings(conn, period: str) -> list[str]:
@@ -42,8 +54,9 @@ def blocking_findings(conn, period: str) -> list[str]:
     backfill_policy=ONE_PERIOD_PER_RUN,
     group_name="certify",
     kinds={"duckdb", "csv", "parquet"},
-    description="Certifies the period: copies its payouts and credit lines into the certified "
-    "schema in one transaction with a certificate, then exports them (CSV, Parquet, one xlsx "
+    description="Certifies the period: copies its payouts, holds, credit lines, bookings, "
+    "revenue and reconciliation into the certified schema in one transaction with a "
+    "certificate, then exports them (CSV, Parquet, one xlsx "
     "workbook, the certificate) under <home>/certified/<PERIOD>/ and replaces the read-only "
     "consumer copy <home>/certified/certified.duckdb. Refuses while a blocking finding stands.",
 )

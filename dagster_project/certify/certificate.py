@@ -70,6 +70,7 @@ def gate_results(audit_dir: Path) -> list[dict]:
             {
                 key: data.get(key)
                 for key in (
+                    "layer",
                     "suite",
                     "suite_version",
                     "suite_sha256",
@@ -110,6 +111,19 @@ def build_certificate(
         "AS adjustments_eur FROM marts.credit_lines WHERE period = ?",
         [period],
     )[0]
+    booking_totals = _rows(
+        conn,
+        "SELECT count(*) AS won_deals, coalesce(sum(amount_eur), 0)::VARCHAR AS bookings_eur "
+        "FROM marts.bookings WHERE snapshot_period = ?",
+        [period],
+    )[0]
+    reconciliation = _rows(
+        conn,
+        "SELECT invoiced_eur::VARCHAR AS invoiced_eur, gap_eur::VARCHAR AS reconciliation_gap_eur, "
+        "gap_percent::VARCHAR AS reconciliation_gap_percent FROM marts.reconciliation "
+        "WHERE period = ?",
+        [period],
+    )
     return {
         "period": period,
         "run_id": run_id,
@@ -120,5 +134,10 @@ def build_certificate(
         "inputs": inputs,
         "suites_dir": str(EXPECTATIONS_DIR.relative_to(PROJECT_ROOT)),
         "gates": gate_results(audit_dir),
-        "control_totals": {**totals, **credit_totals},
+        "control_totals": {
+            **totals,
+            **credit_totals,
+            **booking_totals,
+            **(reconciliation[0] if reconciliation else {}),
+        },
     }

@@ -38,11 +38,21 @@ from .consumer_copy import (
 )
 
 # Certified table -> the mart it is published from, and the order its rows are exported in.
+# Every certified table has the columns ``publication_id`` (the certificate) and ``period``;
+# a mart that names its period ``snapshot_period`` has it renamed (see ``_mart_rows``).
 CERTIFIED_TABLES: Mapping[str, tuple[str, str]] = {
     "incentive_payouts": ("marts.payouts", "employee_id"),
     "credit_lines": (
         "marts.credit_lines",
         "line_type, opportunity_id, credited_user_id, employee_id NULLS FIRST",
+    ),
+    "payout_holds": ("marts.payout_holds", "employee_id, hold_rule"),
+    "bookings": ("marts.bookings", "opportunity_id"),
+    "revenue": ("marts.invoices", "invoice_number, source_row"),
+    "reconciliation": ("marts.reconciliation", "period"),
+    "reconciliation_lines": (
+        "marts.reconciliation_by_opportunity",
+        "reconciliation_status, opportunity_id NULLS LAST, invoice_numbers",
     ),
 }
 
@@ -137,13 +147,14 @@ def publish_period(
     conn.execute("BEGIN TRANSACTION")
     try:
         for table, (mart, _) in CERTIFIED_TABLES.items():
+            rows = _mart_rows(conn, mart)
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS certified.{table} AS "
-                f"SELECT ''::VARCHAR AS publication_id, * FROM {mart} WHERE false"
+                f"SELECT ''::VARCHAR AS publication_id, * FROM ({rows}) WHERE false"
             )
             conn.execute(
                 f"INSERT INTO certified.{table} BY NAME "
-                f"SELECT ? AS publication_id, * FROM {mart} WHERE period = ?",
+                f"SELECT ? AS publication_id, * FROM ({rows}) WHERE period = ?",
                 [publication.publication_id, period],
             )
         conn.execute(
@@ -165,6 +176,24 @@ def publish_period(
         conn.execute("ROLLBACK")
         raise
     return publication
+
+
+def _mart_rows(conn: duckdb.DuckDBPyConnection, mart: str) -> str:
+    """``SELECT`` of a mart's rows with its period in a column named ``period`` first."""
+    schema, name = mart.split(".")
+    columns = [
+        r[0]
+        for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [schema, name],
+        ).fetchall()
+    ]
+    if "period" in columns:
+        return f"SELECT * FROM {mart}"
+    if "snapshot_period" in columns:
+        return f"SELECT snapshot_period AS period, * EXCLUDE (snapshot_period) FROM {mart}"
+    raise PublicationError(f"{mart} has no period column: it cannot be certified by period")
 
 
 def exports_are_current(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: Path) -> bool:

@@ -1,8 +1,11 @@
-"""Blocking Dagster asset checks that gate each raw table with its reviewed GX suite.
+"""Blocking Dagster asset checks that gate a close with the reviewed GX suites.
 
-One ``@asset_check(blocking=True)`` per raw table. It validates the partition's period of
-``raw.<system>__<entity>``, writes the sanitized evidence under
-``<home>/audit/<period>/validations/`` and maps the verdict onto Dagster's check outcome:
+One ``@asset_check(blocking=True)`` per suite: per raw table (on the ingest asset that loads
+it, before dbt) and per harmonised or certified suite (on the dbt mart it judges, after
+``dbt build`` and before the publication, which depends on every gated mart). Each check
+validates the partition's period of its table, writes the sanitized evidence under
+``<home>/audit/<period>/validations/<run_id>/`` and maps the verdict onto Dagster's check
+outcome:
 
 ======== ============================================ =====================================
 verdict  AssetCheckResult                             effect
@@ -42,9 +45,11 @@ from dagster_project.partitions import period_of
 from dagster_project.quality.gx_validation import (
     RawValidationResult,
     validate_raw_table,
+    validate_table,
     write_validation_json,
 )
-from dagster_project.quality.suites import Verdict, read_suite
+from dagster_project.quality.suite_parameters import suite_parameters
+from dagster_project.quality.suites import LoadedSuite, Verdict, read_layer, read_suite
 from dagster_project.resources import PerfgovPaths, Warehouse
 
 
@@ -58,9 +63,10 @@ def validations_dir(home: str | Path, period: str, run_id: str | None = None) ->
     return base / run_id if run_id else base
 
 
-def check_name(source_name: str) -> str:
-    """The check's name, e.g. ``gx_crm__opportunity``: a blocked run names the table."""
-    return f"gx_{source_name}"
+def check_name(source_name: str, layer: str = "raw") -> str:
+    """The check's name, e.g. ``gx_crm__opportunity`` or ``gx_certified__payouts``: a
+    blocked run names the layer and the table."""
+    return f"gx_{source_name}" if layer == "raw" else f"gx_{layer}__{source_name}"
 
 
 def check_result_from_validation(
@@ -79,6 +85,7 @@ def check_result_from_validation(
         "failed_hold": failed.get("hold", 0),
         "failed_warn": failed.get("warn", 0),
         "top_failing_rule": summary.top_failing_rule or "",
+        "layer": result.layer,
         "suite": result.suite,
         "suite_version": result.suite_version,
         "suite_sha256": result.suite_sha256,
@@ -174,3 +181,69 @@ def build_raw_source_checks(
         _build_check(name, dg.AssetKey.from_coercible(key), partitions_def, suites_dir)
         for name, key in sorted(asset_keys.items())
     ]
+
+
+#: The mart suites' layers, in the order their evidence is listed.
+MART_LAYERS: tuple[str, ...] = ("harmonised", "certified")
+
+
+def mart_asset_key(suite: LoadedSuite) -> dg.AssetKey:
+    """The dbt asset a mart suite judges: ``marts.payouts`` -> ``marts/payouts``."""
+    return dg.AssetKey(suite.table.split("."))
+
+
+def mart_suites(root: Path | None = None) -> tuple[LoadedSuite, ...]:
+    """Every harmonised and certified suite, checked (a broken one fails definitions load)."""
+    return tuple(suite for layer in MART_LAYERS for suite in read_layer(layer, root))
+
+
+def _build_mart_check(
+    suite: LoadedSuite, partitions_def: dg.PartitionsDefinition | None
+) -> dg.AssetChecksDefinition:
+    description = (
+        f"GX {suite.layer} suite {suite.name} v{suite.version} on {suite.table}: "
+        f"{suite.doc['meta'].get('description', '')} "
+        "block stops the publication; hold and warn are reported as WARN failures."
+    )
+
+    @dg.asset_check(
+        asset=mart_asset_key(suite),
+        name=check_name(suite.name, suite.layer),
+        description=description,
+        blocking=True,
+        partitions_def=partitions_def,
+        metadata={"suite": suite.name, "layer": suite.layer, "table": suite.table},
+    )
+    def _gate(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse, paths: PerfgovPaths
+    ) -> dg.AssetCheckResult:
+        period = _period_of(context)
+        with warehouse.connect(read_only=True) as conn:
+            parameters = suite_parameters(conn, period)
+        result = validate_table(warehouse, suite, period, parameters)
+        evidence = write_validation_json(
+            result, validations_dir(paths.home, period, context.op_execution_context.run_id)
+        )
+        context.log.info(
+            f"{suite.table} {period}: {result.verdict.verdict.value} "
+            f"({result.verdict.failed_total} failed; evidence {evidence.name})"
+        )
+        return check_result_from_validation(result, evidence)
+
+    return _gate
+
+
+def build_mart_checks(
+    *, partitions_def: dg.PartitionsDefinition | None = None, root: Path | None = None
+) -> list[dg.AssetChecksDefinition]:
+    """One blocking GX check per harmonised and certified suite, on the mart it judges.
+
+    The marts are dbt assets; the publication asset must depend on each of them
+    (``gated_mart_keys``) for a block to stop it.
+    """
+    return [_build_mart_check(suite, partitions_def) for suite in mart_suites(root)]
+
+
+def gated_mart_keys(root: Path | None = None) -> list[dg.AssetKey]:
+    """The marts a harmonised or certified suite judges, in suite order, once each."""
+    return list(dict.fromkeys(mart_asset_key(suite) for suite in mart_suites(root)))

@@ -1,4 +1,7 @@
-"""Run one reviewed suite on one period of one raw table with GX 1.x, and keep only counts.
+"""Run one reviewed suite on one period of one table with GX 1.x, and keep only counts.
+
+Raw suites judge ``raw.<system>__<entity>``; harmonised and certified suites judge a mart
+(see ``suites``). The path is the same for all three.
 
 Why this path and not GX's SQL datasource: on DuckDB every metric of a GX SQL datasource
 fails with "list index out of range" (GX issues #10738 and #11579). So the period's rows are
@@ -139,9 +142,13 @@ class RawValidationResult:
     validate_seconds: float
     expectations: tuple[ExpectationOutcome, ...]
     verdict: VerdictSummary
+    layer: str = "raw"
+    parameters: Mapping[str, Any] | None = None  # configuration values, never data
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "layer": self.layer,
+            "parameters": dict(self.parameters or {}),
             "suite": self.suite,
             "suite_version": self.suite_version,
             "suite_sha256": self.suite_sha256,
@@ -189,25 +196,38 @@ def select_list(table_columns: Sequence[tuple[str, str]], suite: Mapping[str, An
 def read_period_frame(
     warehouse: WarehouseLike, source: SourceFile, suite: Mapping[str, Any], period: str
 ) -> pd.DataFrame:
-    """The period's rows of ``raw.<source>``, minimised for ``suite``, as a pandas frame.
+    """The period's rows of ``raw.<source>``, minimised for ``suite``, as a pandas frame."""
+    return read_table_period(warehouse, source.raw_table, "_period", suite, period)
+
+
+def read_table_period(
+    warehouse: WarehouseLike,
+    table: str,
+    period_column: str,
+    suite: Mapping[str, Any],
+    period: str,
+) -> pd.DataFrame:
+    """The rows of ``table`` (``schema.name``) whose ``period_column`` is ``period``,
+    minimised for ``suite``, as a pandas frame.
 
     The connection is read-only and closed before this returns: the frame is built from
     a fully materialised Arrow table, so no DuckDB handle (and no file lock) outlives it.
     """
+    schema, name = table.split(".", 1)
     with warehouse.connect(read_only=True) as conn:
         table_columns = conn.execute(
             "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_catalog = current_database() AND table_schema = 'raw' "
+            "WHERE table_catalog = current_database() AND table_schema = ? "
             "AND table_name = ? ORDER BY ordinal_position",
-            [source.name],
+            [schema, name],
         ).fetchall()
         if not table_columns:
-            raise RawTableError(f"{source.raw_table} does not exist in the warehouse")
-        if "_period" not in {c for c, _ in table_columns}:
-            raise RawTableError(f"{source.raw_table} has no _period column: not a raw table")
+            raise RawTableError(f"{table} does not exist in the warehouse")
+        if period_column not in {c for c, _ in table_columns}:
+            raise RawTableError(f"{table} has no {period_column} column to select a period by")
         sql = (
             f"SELECT {', '.join(select_list(table_columns, suite))} "
-            f"FROM raw.{_q(source.name)} WHERE _period = ?"
+            f"FROM {_q(schema)}.{_q(name)} WHERE {_q(period_column)} = ?"
         )
         # A relation, not a DB-API cursor: DuckDB 2 copies cursor results once more to Arrow.
         arrow_table = conn.sql(sql, params=[period]).to_arrow_table()
@@ -310,7 +330,9 @@ def gx_context_config() -> Any:
     )
 
 
-def _run_gx(frame: pd.DataFrame, suite: LoadedSuite) -> list[ExpectationOutcome]:
+def _run_gx(
+    frame: pd.DataFrame, suite: LoadedSuite, parameters: Mapping[str, Any] | None = None
+) -> list[ExpectationOutcome]:
     """Validate ``frame`` with ``suite`` in a fresh ephemeral context; return sanitized results.
 
     The GX suite gets each expectation with only an index in its meta, to map results back:
@@ -339,7 +361,9 @@ def _run_gx(frame: pd.DataFrame, suite: LoadedSuite) -> list[ExpectationOutcome]
             f"suite {suite.name}: GX accepted {len(gx_suite.expectations)} of "
             f"{len(expectations)} expectations"
         )
-    validation = batch.validate(gx_suite, result_format=RESULT_FORMAT)
+    validation = batch.validate(
+        gx_suite, result_format=RESULT_FORMAT, expectation_parameters=dict(parameters or {})
+    )
     by_index: dict[int, ExpectationOutcome] = {}
     for gx_result in validation.results:
         raw = gx_result.to_json_dict()
@@ -370,20 +394,36 @@ def validate_raw_table(
     suite that cannot be trusted and RawTableError for a missing raw table: those are
     failures of the pipeline, not verdicts on the data.
     """
-    source = SOURCES_BY_NAME.get(source_name)
-    if source is None:
+    if source_name not in SOURCES_BY_NAME:
         raise SuiteError(f"{source_name!r} is not a source of the contract")
+    return validate_table(warehouse, read_suite(source_name, suites_dir), period)
+
+
+def validate_table(
+    warehouse: WarehouseLike,
+    suite: LoadedSuite,
+    period: str,
+    parameters: Mapping[str, Any] | None = None,
+) -> RawValidationResult:
+    """Run ``suite`` (any layer) on the rows of ``period`` of the table it names.
+
+    ``parameters`` gives the values of the suite's ``$PARAMETER`` kwargs; a missing one is
+    a SuiteError (GX would fail the expectation with an exception, hiding the cause).
+    """
     if not _PERIOD.match(period):
         raise ValueError(f"period {period!r} is not a month YYYY-MM")
-    suite = read_suite(source_name, suites_dir)
+    missing = sorted(set(suite.parameters) - set(parameters or {}))
+    if missing:
+        raise SuiteError(f"suite {suite.name}: no value for parameter(s) {missing}")
+    used = {name: (parameters or {})[name] for name in suite.parameters}
     run_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
     started = time.perf_counter()
-    frame = read_period_frame(warehouse, source, suite.doc, period)
+    frame = read_table_period(warehouse, suite.table, suite.period_column, suite.doc, period)
     read_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    outcomes = _run_gx(frame, suite)
+    outcomes = _run_gx(frame, suite, used)
     validate_seconds = time.perf_counter() - started
     row_count = len(frame)
     del frame
@@ -393,7 +433,7 @@ def validate_raw_table(
         suite=suite.name,
         suite_version=suite.version,
         suite_sha256=suite.sha256,
-        table=source.raw_table,
+        table=suite.table,
         period=period,
         result_id=str(uuid.uuid4()),
         run_at=run_at,
@@ -403,6 +443,8 @@ def validate_raw_table(
         validate_seconds=round(validate_seconds, 3),
         expectations=tuple(outcomes),
         verdict=verdict,
+        layer=suite.layer,
+        parameters=used,
     )
     logger.info(
         "%s %s: %s (%d rows, %d failed, suite v%s)",

@@ -1,10 +1,23 @@
-"""The reviewed GX suites of the raw tables, read and checked without importing GX.
+"""The reviewed GX suites, read and checked without importing GX.
 
-A suite is a file, ``expectations/raw/<system>__<entity>.json``, in the GX 1.x
+A suite is a file ``expectations/<layer>/<name>.json`` in the GX 1.x
 ExpectationSuite JSON shape (``name``, ``meta``, ``expectations`` of ``type``/``kwargs``/
 ``meta``). Each expectation says in its ``meta`` how bad a failure is (``severity``) and, in
 one human sentence, what it protects (``rule``): the verdict and the evidence are built
-from those two, never from the data.
+from those two, never from the data. Three layers gate a close, in this order:
+
+- ``raw``: one suite per raw table (``raw.<system>__<entity>``), checked against the source
+  contract, run right after the table is loaded, before dbt;
+- ``harmonised``: suites on the marts of the common vocabulary and the quality control
+  tables (referential integrity, FX, splits, CRM warnings, the reconciliation), run after
+  ``dbt build``;
+- ``certified``: suites on what a publication would certify (payouts, credit lines and
+  their controls), run after ``dbt build``, before the publication.
+
+A non-raw suite names its table (``meta.table``, ``marts.<model>``) and the column holding
+the period (``meta.period_column``). Values that belong to configuration rather than to
+the suite (the plan's currency and cap, the reconciliation tolerance) are written
+``{"$PARAMETER": "<name>"}`` and given at run time (``suite_parameters``).
 
 Why no GX here: ``import great_expectations`` costs seconds, while loading a suite, knowing
 which columns to pull and deciding a verdict are plain data work that definitions loading,
@@ -29,8 +42,31 @@ from typing import Any
 
 from dagster_project.ingest.contracts import PROVENANCE_COLUMNS, SOURCES_BY_NAME
 
-#: Where the reviewed raw suites live (repo root / expectations / raw).
-RAW_SUITES_DIR: Path = Path(__file__).resolve().parents[2] / "expectations" / "raw"
+#: Where the reviewed suites live (repo root / expectations), one folder per layer.
+EXPECTATIONS_ROOT: Path = Path(__file__).resolve().parents[2] / "expectations"
+RAW_SUITES_DIR: Path = EXPECTATIONS_ROOT / "raw"
+
+#: The layers, in the order their gates run in a close.
+LAYERS: tuple[str, ...] = ("raw", "harmonised", "certified")
+
+#: Names a ``{"$PARAMETER": name}`` kwarg may use, with where their value comes from
+#: (``quality/suite_parameters.py``). A closed list, so a typo fails at load, not at run.
+SUITE_PARAMETERS: frozenset[str] = frozenset(
+    {
+        "plan_currency",  # the plan in force (config/plans): the currency pay is in
+        "plan_curve_cap",  # the plan's cap of a curve factor
+        "reconciliation_tolerance_percent",  # config/quality.yaml
+    }
+)
+
+#: Columns of the marts that hold names or e-mails: like the raw contract's personal
+#: fields, a non-raw suite may only check them for presence. Pay figures (payout, target
+#: variable) may be compared, because the evidence keeps counts only (see gx_validation).
+PERSONAL_MART_COLUMNS: frozenset[str] = frozenset(
+    {"legal_name", "work_email", "account_name", "erp_customer_name", "course_title"}
+)
+
+_MART_TABLE = re.compile(r"^marts\.[a-z][a-z0-9_]*$")
 
 
 class Severity(StrEnum):
@@ -91,6 +127,10 @@ EXPECTATION_KWARGS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
         ("column_A", "column_B"),
         _MAP_OPTIONAL | {"ignore_row_if"},
     ),
+    "expect_column_pair_values_a_to_be_greater_than_b": (
+        ("column_A", "column_B"),
+        _MAP_OPTIONAL | {"ignore_row_if", "or_equal"},
+    ),
 }
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
@@ -106,10 +146,24 @@ class SuiteError(ValueError):
 
 
 def suite_path(name: str, directory: Path | None = None) -> Path:
-    """The file of suite ``name`` (``<directory>/<name>.json``)."""
+    """The file of suite ``name`` (``<directory>/<name>.json``; raw suites by default)."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise SuiteError(f"suite name {name!r} is not of the form <system>__<entity>")
     return (directory or RAW_SUITES_DIR) / f"{name}.json"
+
+
+def layer_dir(layer: str, root: Path | None = None) -> Path:
+    """``<root>/<layer>``: the folder of one layer's suites."""
+    if layer not in LAYERS:
+        raise SuiteError(f"layer {layer!r} is not one of {', '.join(LAYERS)}")
+    return (root or EXPECTATIONS_ROOT) / layer
+
+
+def _parameter(value: Any) -> str | None:
+    """The name in ``{"$PARAMETER": name}``, or None for a literal value."""
+    if isinstance(value, Mapping) and set(value) == {"$PARAMETER"}:
+        return value["$PARAMETER"]
+    return None
 
 
 def suite_names(directory: Path | None = None) -> tuple[str, ...]:
@@ -117,14 +171,35 @@ def suite_names(directory: Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in (directory or RAW_SUITES_DIR).glob("*.json")))
 
 
+_CONDITION_WORDS = frozenset({"and", "or", "not", "in", "True", "False", "None", "isnull"})
+_STRING_LITERAL = re.compile(r"\"[^\"]*\"|'[^']*'")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def condition_columns(row_condition: Any) -> tuple[str, ...]:
+    """The columns a pandas ``row_condition`` reads (``weight_individual > 0``).
+
+    They must be pulled with their values: a column the validation does not pull is a
+    constant NULL, and a condition on it would select no row, so the expectation would
+    pass on nothing.
+    """
+    if not isinstance(row_condition, str):
+        return ()
+    text = _STRING_LITERAL.sub(" ", row_condition)
+    names = [n for n in _IDENTIFIER.findall(text) if n not in _CONDITION_WORDS]
+    return tuple(dict.fromkeys(names))
+
+
 def expectation_columns(expectation: Mapping[str, Any]) -> tuple[str, ...]:
-    """The data columns one expectation reads (not the names a column-set check lists)."""
+    """The data columns one expectation reads, its row condition's included (not the
+    names a column-set check lists)."""
     kwargs = expectation.get("kwargs", {})
     cols: list[str] = []
     for key in ("column", "column_A", "column_B"):
         if key in kwargs:
             cols.append(kwargs[key])
     cols.extend(kwargs.get("column_list", ()))
+    cols.extend(c for c in condition_columns(kwargs.get("row_condition")) if c not in cols)
     return tuple(cols)
 
 
@@ -152,6 +227,13 @@ def _check_expectation(
     unknown = set(kwargs) - set(required) - optional
     if unknown:
         raise SuiteError(f"{where} ({etype}): unsupported kwargs {sorted(unknown)}")
+    for key, value in kwargs.items():
+        name = _parameter(value)
+        if name is not None and name not in SUITE_PARAMETERS:
+            raise SuiteError(
+                f"{where} ({etype}): kwarg {key} names unknown parameter {name!r} "
+                f"(known: {', '.join(sorted(SUITE_PARAMETERS))})"
+            )
     if etype == "expect_table_row_count_to_be_between" and not (
         "min_value" in kwargs or "max_value" in kwargs
     ):
@@ -162,6 +244,8 @@ def _check_expectation(
         except (re.error, TypeError) as exc:
             raise SuiteError(f"{where} ({etype}): regex does not compile: {exc}") from exc
     for list_key in ("column_list", "column_set", "value_set"):
+        if list_key in kwargs and _parameter(kwargs[list_key]) is not None:
+            continue
         if list_key in kwargs and not (isinstance(kwargs[list_key], list) and kwargs[list_key]):
             raise SuiteError(f"{where} ({etype}): {list_key} must be a non-empty list")
 
@@ -183,18 +267,23 @@ def _check_expectation(
         strangers = sorted(named - known_columns)
         if strangers:
             raise SuiteError(f"{where} ({etype}): columns not in the contract: {strangers}")
-    touched = sorted(set(columns) & personal)
-    if touched and etype not in NULLNESS_TYPES:
+    value_reads = set(condition_columns(kwargs.get("row_condition")))
+    if etype not in NULLNESS_TYPES:
+        value_reads |= set(columns)
+    touched = sorted(value_reads & personal)
+    if touched:
         raise SuiteError(
             f"{where} ({etype}): personal fields {touched} may only be checked for presence"
         )
 
 
-def check_suite(doc: Any, name: str) -> None:
-    """Raise SuiteError unless ``doc`` is a usable raw suite named ``name``.
+def check_suite(doc: Any, name: str, layer: str = "raw") -> None:
+    """Raise SuiteError unless ``doc`` is a usable suite named ``name`` of ``layer``.
 
     When ``name`` is a contract source, every column must exist in the raw table and
-    personal fields may only be checked for null-ness: the contract is the reference.
+    personal fields may only be checked for null-ness: the contract is the reference. A
+    harmonised or certified suite must name its mart and period column; its columns are
+    checked against the table when it runs (a missing column fails the gate).
     """
     if not isinstance(doc, Mapping):
         raise SuiteError(f"suite {name}: the file must hold a JSON object")
@@ -213,13 +302,25 @@ def check_suite(doc: Any, name: str) -> None:
     if not isinstance(expectations, list) or not expectations:
         raise SuiteError(f"suite {name}: expectations must be a non-empty list")
 
-    source = SOURCES_BY_NAME.get(name)
-    known = (
-        frozenset(source.field_names) | {c for c, _ in PROVENANCE_COLUMNS}
-        if source is not None
-        else None
-    )
-    personal = source.personal_fields if source is not None else frozenset()
+    if layer == "raw":
+        source = SOURCES_BY_NAME.get(name)
+        known = (
+            frozenset(source.field_names) | {c for c, _ in PROVENANCE_COLUMNS}
+            if source is not None
+            else None
+        )
+        personal = source.personal_fields if source is not None else frozenset()
+    else:
+        table = meta.get("table")
+        if not isinstance(table, str) or not _MART_TABLE.match(table):
+            raise SuiteError(f"suite {name}: meta.table must name a mart, marts.<model>")
+        if table != f"marts.{name}":
+            raise SuiteError(f"suite {name}: meta.table {table!r} is not marts.{name}")
+        period_column = meta.get("period_column")
+        if not isinstance(period_column, str) or not period_column:
+            raise SuiteError(f"suite {name}: meta.period_column is required")
+        known = None
+        personal = PERSONAL_MART_COLUMNS
     rules: set[str] = set()
     for i, exp in enumerate(expectations):
         where = f"suite {name}, expectation {i}"
@@ -241,15 +342,39 @@ class LoadedSuite:
     name: str
     doc: dict[str, Any]
     sha256: str
+    layer: str = "raw"
 
     @property
     def version(self) -> str:
         return str(self.doc["meta"]["version"])
 
+    @property
+    def table(self) -> str:
+        """``raw.<name>`` or the mart a non-raw suite names."""
+        return self.doc["meta"]["table"] if self.layer != "raw" else f"raw.{self.name}"
 
-def read_suite(name: str, directory: Path | None = None) -> LoadedSuite:
+    @property
+    def period_column(self) -> str:
+        return self.doc["meta"]["period_column"] if self.layer != "raw" else "_period"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The ``$PARAMETER`` names its expectations use, sorted."""
+        return tuple(
+            sorted(
+                {
+                    name
+                    for exp in self.doc["expectations"]
+                    for value in exp["kwargs"].values()
+                    if (name := _parameter(value)) is not None
+                }
+            )
+        )
+
+
+def read_suite(name: str, directory: Path | None = None, layer: str = "raw") -> LoadedSuite:
     """Read and check suite ``name``; raise SuiteError naming the file and the problem."""
-    path = suite_path(name, directory)
+    path = suite_path(name, directory or layer_dir(layer))
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -258,8 +383,14 @@ def read_suite(name: str, directory: Path | None = None) -> LoadedSuite:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SuiteError(f"suite {name}: {path} is not valid JSON ({exc})") from exc
-    check_suite(doc, name)
-    return LoadedSuite(name=name, doc=doc, sha256=hashlib.sha256(data).hexdigest())
+    check_suite(doc, name, layer)
+    return LoadedSuite(name=name, doc=doc, sha256=hashlib.sha256(data).hexdigest(), layer=layer)
+
+
+def read_layer(layer: str, root: Path | None = None) -> tuple[LoadedSuite, ...]:
+    """Every suite of ``layer``, checked, in name order."""
+    directory = layer_dir(layer, root)
+    return tuple(read_suite(name, directory, layer) for name in suite_names(directory))
 
 
 def load_suite(name: str, directory: Path | None = None) -> dict[str, Any]:
@@ -291,6 +422,8 @@ def nullness_only_columns(suite: Mapping[str, Any]) -> tuple[str, ...]:
     by_value: set[str] = set()
     by_nullness: dict[str, None] = {}
     for exp in suite["expectations"]:
+        # A row condition compares values, whatever the expectation checks.
+        by_value.update(condition_columns(exp.get("kwargs", {}).get("row_condition")))
         target = by_nullness if exp["type"] in NULLNESS_TYPES else None
         for col in expectation_columns(exp):
             if target is None:
