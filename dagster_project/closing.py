@@ -220,7 +220,7 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
             }
         )
     if not outcome.success:
-        outcome.blocks = _blocking_findings(settings, period)
+        outcome.blocks = _blocking_findings(settings, period, outcome.run_id)
     outcome.auditor_pack = _record_for_audit(settings, outcome, restatement_reason)
     return outcome
 
@@ -277,7 +277,7 @@ def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
     return lines
 
 
-def _blocking_findings(settings: Settings, period: str) -> list[str]:
+def _blocking_findings(settings: Settings, period: str, run_id: str) -> list[str]:
     """The plan's blocking findings the failed close left in its run area, if it got there."""
     import duckdb
 
@@ -285,7 +285,7 @@ def _blocking_findings(settings: Settings, period: str) -> list[str]:
 
     try:
         with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
-            return blocking_findings(conn, period)
+            return blocking_findings(conn, period, run_id)
     except duckdb.Error:  # the close stopped before the blocks were computed
         return []
 

@@ -13,6 +13,7 @@ import dagster as dg
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..quality.checks import gated_mart_keys, validations_dir
 from ..resources import PerfgovPaths, Warehouse
+from ..transform.run_area import relation
 from .certificate import build_certificate
 from .publish import (
     CERTIFIED_TABLES,
@@ -39,9 +40,11 @@ CERTIFIED_MARTS = list(
 )
 
 
-def blocking_findings(conn, period: str) -> list[str]:
+def blocking_findings(conn, period: str, run_id: str | None) -> list[str]:
+    """The plan's blocking findings of ``period`` in the run area of ``run_id``."""
+    blocks = relation(conn, "marts.incentive_blocks", run_id)
     rows = conn.execute(
-        "SELECT rule, finding FROM marts.incentive_blocks WHERE period = ? ORDER BY rule, finding",
+        f"SELECT rule, finding FROM {blocks} WHERE period = ? ORDER BY rule, finding",
         [period],
     ).fetchall()
     return [f"{rule}: {finding}" for rule, finding in rows]
@@ -67,7 +70,7 @@ def certified_publication(
     reason = context.run.tags.get(RESTATEMENT_TAG)
     home = Path(paths.home)
     with warehouse.connect() as conn:
-        findings = blocking_findings(conn, period)
+        findings = blocking_findings(conn, period, context.run_id)
         if findings:
             raise dg.Failure(
                 description=f"period {period} is blocked, nothing certified: "

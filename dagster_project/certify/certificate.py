@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ..settings import EXPECTATIONS_DIR, PROJECT_ROOT
+from ..transform.run_area import relation
 
 PACKAGES = (
     "perfgov",
@@ -90,6 +91,10 @@ def build_certificate(
     audit_dir: Path,
     plan: dict[str, str],
 ) -> dict:
+    payouts, credit_lines, bookings, reconciliation = (
+        relation(conn, f"marts.{name}", run_id)  # the run's own area
+        for name in ("payouts", "credit_lines", "bookings", "reconciliation")
+    )
     inputs = _rows(
         conn,
         "SELECT source, _source_file AS file, _source_sha256 AS sha256, records_read, "
@@ -99,7 +104,7 @@ def build_certificate(
     totals = _rows(
         conn,
         "SELECT count(*) AS workers, count(*) FILTER (WHERE status = 'held') AS held_workers, "
-        "coalesce(sum(payout_eur), 0)::VARCHAR AS payouts_eur FROM marts.payouts WHERE period = ?",
+        f"coalesce(sum(payout_eur), 0)::VARCHAR AS payouts_eur FROM {payouts} WHERE period = ?",
         [period],
     )[0]
     credit_totals = _rows(
@@ -108,19 +113,19 @@ def build_certificate(
         "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'booking'), 0)::VARCHAR "
         "AS bookings_credited_eur, "
         "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'adjustment'), 0)::VARCHAR "
-        "AS adjustments_eur FROM marts.credit_lines WHERE period = ?",
+        f"AS adjustments_eur FROM {credit_lines} WHERE period = ?",
         [period],
     )[0]
     booking_totals = _rows(
         conn,
         "SELECT count(*) AS won_deals, coalesce(sum(amount_eur), 0)::VARCHAR AS bookings_eur "
-        "FROM marts.bookings WHERE snapshot_period = ?",
+        f"FROM {bookings} WHERE snapshot_period = ?",
         [period],
     )[0]
     reconciliation = _rows(
         conn,
         "SELECT invoiced_eur::VARCHAR AS invoiced_eur, gap_eur::VARCHAR AS reconciliation_gap_eur, "
-        "gap_percent::VARCHAR AS reconciliation_gap_percent FROM marts.reconciliation "
+        f"gap_percent::VARCHAR AS reconciliation_gap_percent FROM {reconciliation} "
         "WHERE period = ?",
         [period],
     )

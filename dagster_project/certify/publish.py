@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..transform.run_area import relation
 from .consumer_copy import (
     fsync_path,
     remove_leftovers,
@@ -129,7 +130,8 @@ def publish_period(
     certificate: dict,
     restatement_reason: str | None = None,
 ) -> Publication:
-    """Copy the period's marts into ``certified`` and log the publication, atomically."""
+    """Copy the period's marts, from the run area of ``run_id``, into ``certified`` and log
+    the publication, atomically."""
     ensure_certified_schema(conn)
     previous = current_publication(conn, period)
     if previous is not None and restatement_reason is None:
@@ -147,7 +149,7 @@ def publish_period(
     conn.execute("BEGIN TRANSACTION")
     try:
         for table, (mart, _) in CERTIFIED_TABLES.items():
-            rows = _mart_rows(conn, mart)
+            rows = _mart_rows(conn, relation(conn, mart, run_id))  # from the run's own area
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS certified.{table} AS "
                 f"SELECT ''::VARCHAR AS publication_id, * FROM ({rows}) WHERE false"

@@ -51,6 +51,7 @@ from dagster_project.quality.gx_validation import (
 from dagster_project.quality.suite_parameters import suite_parameters
 from dagster_project.quality.suites import LoadedSuite, Verdict, read_layer, read_suite
 from dagster_project.resources import PerfgovPaths, Warehouse
+from dagster_project.transform.run_area import relation
 
 
 def validations_dir(home: str | Path, period: str, run_id: str | None = None) -> Path:
@@ -218,9 +219,11 @@ def _build_mart_check(
         context: dg.AssetCheckExecutionContext, warehouse: Warehouse, paths: PerfgovPaths
     ) -> dg.AssetCheckResult:
         period = _period_of(context)
+        run_id = context.op_execution_context.run_id
         with warehouse.connect(read_only=True) as conn:
             parameters = suite_parameters(conn, period)
-        result = validate_table(warehouse, suite, period, parameters)
+            where = relation(conn, suite.table, run_id)  # the run's own area
+        result = validate_table(warehouse, suite, period, parameters, relation=where)
         evidence = write_validation_json(
             result, validations_dir(paths.home, period, context.op_execution_context.run_id)
         )

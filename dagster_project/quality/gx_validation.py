@@ -404,11 +404,14 @@ def validate_table(
     suite: LoadedSuite,
     period: str,
     parameters: Mapping[str, Any] | None = None,
+    relation: str | None = None,
 ) -> RawValidationResult:
     """Run ``suite`` (any layer) on the rows of ``period`` of the table it names.
 
     ``parameters`` gives the values of the suite's ``$PARAMETER`` kwargs; a missing one is
     a SuiteError (GX would fail the expectation with an exception, hiding the cause).
+    ``relation`` is where that table is for this run (a run area's ``marts__<area>.payouts``
+    for ``marts.payouts``); the evidence names the suite's table either way.
     """
     if not _PERIOD.match(period):
         raise ValueError(f"period {period!r} is not a month YYYY-MM")
@@ -419,7 +422,9 @@ def validate_table(
     run_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
     started = time.perf_counter()
-    frame = read_table_period(warehouse, suite.table, suite.period_column, suite.doc, period)
+    frame = read_table_period(
+        warehouse, relation or suite.table, suite.period_column, suite.doc, period
+    )
     read_seconds = time.perf_counter() - started
 
     started = time.perf_counter()

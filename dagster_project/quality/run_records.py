@@ -23,6 +23,8 @@ from typing import Any
 
 import duckdb
 
+from ..transform.run_area import relation
+
 #: dbt assets whose materialisation in a run means the run's marts are its own.
 _MARTS_BUILT = "marts/payouts"
 
@@ -75,35 +77,44 @@ def sources_of(conn: duckdb.DuckDBPyConnection, period: str) -> list[dict[str, A
     )
 
 
-def findings_of(conn: duckdb.DuckDBPyConnection, period: str) -> dict[str, Any]:
-    """Holds, blocks and the reconciliation the run's marts hold for ``period``."""
+def findings_of(
+    conn: duckdb.DuckDBPyConnection, period: str, run_id: str | None = None
+) -> dict[str, Any]:
+    """Holds, blocks and the reconciliation the marts of run ``run_id`` hold for ``period``
+    (read in the run's own area: see ``transform/run_area.py``)."""
     found: dict[str, Any] = {}
-    if _has_table(conn, "marts", "payout_holds"):
+
+    def mart(name: str) -> str | None:
+        where = relation(conn, f"marts.{name}", run_id)
+        schema, table = where.split(".")
+        return where if _has_table(conn, schema, table) else None
+
+    if holds := mart("payout_holds"):
         found["holds"] = _plain_rows(
             _rows(
                 conn,
-                "SELECT employee_id, hold_rule, hold_reason FROM marts.payout_holds "
+                f"SELECT employee_id, hold_rule, hold_reason FROM {holds} "
                 "WHERE period = ? ORDER BY employee_id, hold_rule",
                 [period],
             )
         )
-    if _has_table(conn, "marts", "incentive_blocks"):
+    if blocks := mart("incentive_blocks"):
         found["blocks"] = _plain_rows(
             _rows(
                 conn,
-                "SELECT rule, finding FROM marts.incentive_blocks WHERE period = ? "
-                "ORDER BY rule, finding",
+                f"SELECT rule, finding FROM {blocks} WHERE period = ? ORDER BY rule, finding",
                 [period],
             )
         )
-    if _has_table(conn, "marts", "reconciliation"):
-        totals = _rows(conn, "SELECT * FROM marts.reconciliation WHERE period = ?", [period])
+    totals_table, lines = mart("reconciliation"), mart("reconciliation_by_opportunity")
+    if totals_table and lines:
+        totals = _rows(conn, f"SELECT * FROM {totals_table} WHERE period = ?", [period])
         found["reconciliation"] = _plain_rows(totals)[0] if totals else None
         found["reconciliation_unmatched"] = _plain_rows(
             _rows(
                 conn,
                 "SELECT reconciliation_status, opportunity_id, invoice_numbers, booked_eur, "
-                "invoiced_eur, gap_eur FROM marts.reconciliation_by_opportunity "
+                f"invoiced_eur, gap_eur FROM {lines} "
                 "WHERE period = ? AND reconciliation_status <> 'booked_and_invoiced' "
                 "ORDER BY reconciliation_status, abs(gap_eur) DESC, opportunity_id",
                 [period],
@@ -144,7 +155,7 @@ def build_run_record(
         if any(key.startswith("raw/") for key in built):
             record["sources"] = sources_of(conn, period)
         if record["marts_built"]:
-            record.update(findings_of(conn, period))
+            record.update(findings_of(conn, period, run_id))
     return record
 
 

@@ -11,9 +11,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions
+from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
+from ..resources import Warehouse
 from .partition_vars import dbt_vars_argument
 from .project import perfgov_dbt_project
+from .run_area import drop_old_areas, point_latest_views, register_run_area
 
 
 class PerfgovDbtTranslator(DagsterDbtTranslator):
@@ -44,19 +46,32 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=PerfgovDbtTranslator(),
     backfill_policy=ONE_PERIOD_PER_RUN,
 )
-def perfgov_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """Build and test every dbt model for the partition's period.
+def perfgov_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+) -> Iterator[Any]:
+    """Build and test every dbt model for the partition's period, in the run's own area.
 
     dbt unit tests check the SQL, not the data: they run in the test suite
     (tests/test_dbt_unit.py), not in every close.
     """
-    yield from dbt.cli(
-        [
-            "build",
-            "--vars",
-            dbt_vars_argument(context.partition_key),
-            "--exclude-resource-type",
-            "unit_test",
-        ],
-        context=context,
-    ).stream()
+    period = period_of(context.partition_key)
+    with warehouse.connect() as conn:
+        area = register_run_area(conn, context.run_id, period, full_build=not context.is_subset)
+        dropped = drop_old_areas(conn)
+    context.log.info(f"dbt builds into run area {area}; older areas dropped: {dropped or 'none'}")
+    try:
+        yield from dbt.cli(
+            [
+                "build",
+                "--vars",
+                dbt_vars_argument(context.partition_key, run_area=area),
+                "--exclude-resource-type",
+                "unit_test",
+            ],
+            context=context,
+        ).stream()
+    finally:
+        # Whatever dbt's outcome, the plain schemas show this run's area (dbt has exited:
+        # the warehouse is free).
+        with warehouse.connect() as conn:
+            point_latest_views(conn, area)

@@ -29,6 +29,10 @@ def dbt_vars_for_partition(partition_key: str) -> dict[str, str | int]:
     }
 
 
-def dbt_vars_argument(partition_key: str) -> str:
-    """The ``--vars`` argument, as deterministic JSON."""
-    return json.dumps(dbt_vars_for_partition(partition_key), sort_keys=True)
+def dbt_vars_argument(partition_key: str, run_area: str | None = None) -> str:
+    """The ``--vars`` argument, as deterministic JSON; with ``run_area`` (see
+    ``run_area.py``) the staging, intermediate and mart models go to that run's schemas."""
+    variables: dict[str, str | int] = dict(dbt_vars_for_partition(partition_key))
+    if run_area is not None:
+        variables["run_area"] = run_area
+    return json.dumps(variables, sort_keys=True)
