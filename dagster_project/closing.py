@@ -259,7 +259,8 @@ def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
     lines.append(f"  gates: {len(outcome.checks)} checks, {len(failed)} not passed")
     for check in failed:
         lines.append(
-            f"    {check['severity'].lower()}: {check['check']}"
+            # A GX gate's verdict (block, hold, warn) says more than Dagster's severity.
+            f"    {check['verdict'] or check['severity'].lower()}: {check['check']}"
             + (f": {check['top_failing_rule']}" if check["top_failing_rule"] else "")
         )
     if outcome.publication:
