@@ -308,7 +308,9 @@ def _text(value: object) -> str:
 
 
 def _table(columns: Sequence[str], rows: Sequence[Sequence], numeric_from: int = 1) -> str:
-    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in columns)
+    head = "".join(
+        f"<th>{html.escape(c.replace('_eur', ' EUR').replace('_', ' '))}</th>" for c in columns
+    )
     body = "".join(
         "<tr>"
         + "".join(
@@ -372,11 +374,11 @@ def grouped_bars_svg(
 
 def change_bars_svg(labels: Sequence[str], values: Sequence[float], width: int = 720) -> str:
     """Horizontal bars of a change in EUR, gains right of the axis, losses left."""
-    row_h, label_w = 22, 200
+    row_h, label_w, value_w = 22, 200, 80  # room for the names left, the figures outside
     height = row_h * max(len(labels), 1) + 10
     extent = max([abs(v) for v in values] + [1.0])
-    half = (width - label_w - 20) / 2
-    axis = label_w + half
+    half = (width - label_w - 2 * value_w) / 2
+    axis = label_w + value_w + half
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">']
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 5 + i * row_h
@@ -502,6 +504,13 @@ def render_html(simulation: Simulation, facts: dict, results: dict) -> str:
         "<p class='note'>Workers per bucket over all simulated periods (a worker counts once "
         "per period); held workers are not paid.</p>",
         dist_chart,
+        _table(
+            ["share of target variable", "workers certified", "workers candidate"],
+            [
+                [r["share_of_target_variable"], r["workers_certified"], r["workers_candidate"]]
+                for r in dist_total
+            ],
+        ),
         "<h2>Above the cap, below the threshold</h2>",
         "<p class='note'>Paid workers with a weighted attainment (individual or team) whose "
         "accelerated factor the cap cuts, or that lies below the threshold (that component "
