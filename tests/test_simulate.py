@@ -433,11 +433,16 @@ def test_division_rounds_half_away_from_zero_like_the_dbt_macro(
 
 
 def _names_in_hr_files(landing: Path) -> set[str]:
+    """Every worker's name and e-mail in the landing zone's HR exports."""
     names = set()
     for path in landing.glob("hris/*/workers.json"):
         for entry in json.loads(path.read_text())["Report_Entry"]:
             for key, value in entry.items():
-                if "name" in key.lower() and isinstance(value, str) and len(value) > 2:
+                if (
+                    ("name" in key.lower() or "email" in key.lower())
+                    and isinstance(value, str)
+                    and len(value) > 2
+                ):
                     names.add(value)
     return names
 
@@ -475,18 +480,29 @@ def test_60_40_on_the_certified_sample_writes_an_offline_page_without_names(
 ) -> None:
     home = closed_history.settings.home
     certified_before = tree_hashes(home / "certified")
+    what_if = plan_60_40(tmp_path)
     status = main(
-        ["simulate", "--plan", str(plan_60_40(tmp_path)), "--from", HISTORY[0],
-         "--to", HISTORY[-1], "--home", str(home)]
+        ["simulate", "--plan", str(what_if), "--from", HISTORY[0], "--to", HISTORY[-1],
+         "--home", str(home)]
     )  # fmt: skip
     assert status == 0, capsys.readouterr().err
     assert tree_hashes(home / "certified") == certified_before
-    (folder,) = (home / "simulations").glob("central-variable-pay-2025.1-what-if-60-40-*")
-    summary = json.loads((folder / "summary.json").read_text())
-    total = summary["totals"][-1]
-    assert Decimal(total["change_eur"]) == Decimal(total["cost_candidate_eur"]) - Decimal(
-        total["cost_certified_eur"]
-    )
+    sha8 = load_plan(what_if).sha256[:8]
+    folder = home / "simulations" / f"central-variable-pay-2025.1-{sha8}_{HISTORY[0]}_{HISTORY[-1]}"
+    total = json.loads((folder / "summary.json").read_text())["totals"][-1]
+    # Only weights change, so the certified factors stay: the candidate cost is also
+    # sum(round(TV x (0.6 f(IA) + 0.4 f(TA)), 2)) over paid Hunters and Farmers, plus the
+    # others' certified payouts, computed here straight from the certified table.
+    conn = duckdb.connect(str(home / "certified" / "certified.duckdb"), read_only=True)
+    certified_cost, candidate_cost = conn.execute(
+        "SELECT sum(payout_eur), sum(CASE WHEN sales_role IN ('Hunter', 'Farmer') "
+        "THEN round(target_variable_eur * (0.6 * individual_factor + 0.4 * collective_factor), 2) "
+        "ELSE payout_eur END) FROM incentive_payouts_in_force WHERE status = 'certified'"
+    ).fetchone()
+    conn.close()
+    assert (Decimal(total["cost_certified_eur"]), Decimal(total["cost_candidate_eur"])) == (
+        certified_cost, candidate_cost)  # fmt: skip
+    assert certified_cost != candidate_cost
     assert total["workers_gaining"] > 0 and total["workers_losing"] > 0
     page = (folder / "simulation.html").read_text()
     assert not re.search(r"https?://", page)
