@@ -189,8 +189,9 @@ def _insert_payout(conn: duckdb.DuckDBPyConnection, publication: str, period: st
     )
 
 
-def make_certified_home(home: Path) -> Path:
-    """The hand-made history above, as a close leaves it: ``certified/certified.duckdb``."""
+def make_certified_home(home: Path, october_payout: str = "2990.00") -> Path:
+    """The hand-made history above, as a close leaves it: ``certified/certified.duckdb``
+    (``october_payout``: W1's payout in the publication of 2026-10 in force)."""
     plan = load_plan(PLAN_FILE)
     certificate = json.dumps(
         {"plan": {"plan_id": plan.plan_id, "version": plan.version, "file": plan.file,
@@ -217,7 +218,7 @@ def make_certified_home(home: Path) -> Path:
         _insert_payout(conn, "p09", "2026-09", row)
     w1_october = {**WORKERS_2026_09[0], "days_employed": 31, "days_in_period": 31}
     _insert_payout(conn, "p10a", "2026-10", {**w1_october, "payout_eur": "1.00"})
-    _insert_payout(conn, "p10b", "2026-10", w1_october)
+    _insert_payout(conn, "p10b", "2026-10", {**w1_october, "payout_eur": october_payout})
     certified_dir = home / "certified"
     write_consumer_copy(conn, certified_dir, CONSUMER_TABLES)
     conn.close()
@@ -400,6 +401,17 @@ def test_dropping_a_role_makes_its_workers_not_eligible(hand_home: Path, tmp_pat
     (w5,) = [w for w in result.periods[0].workers if w.certified.employee_id == "W5"]
     assert (w5.after.status, w5.after.payout_eur, w5.change_eur) == (
         "not_eligible", None, Decimal("-2700.00"))  # fmt: skip
+
+
+def test_a_certified_history_the_plan_does_not_reproduce_is_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    make_certified_home(home, october_payout="2990.01")  # one cent off
+    with pytest.raises(SimulationError) as refused:
+        simulate(home, plan_60_40(tmp_path), "2026-09", "2026-10")
+    assert str(refused.value) == (
+        "recomputing 2026-10 under central-variable-pay_2025-01.yaml does not give back the "
+        "certified payout_eur of worker W1: the certified history cannot be simulated exactly"
+    )
 
 
 def test_periods_and_ranges_are_checked(hand_home: Path, tmp_path: Path) -> None:
