@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="write a sample landing zone")
     sample.add_argument("out", help="folder to write the landing zone into")
     sample.add_argument("--scale", type=int, default=1, help="size multiplier (1 = bundled)")
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="recompute certified payouts under a candidate plan and compare (what-if)",
+    )
+    simulate.add_argument("--plan", required=True, help="the candidate plan file (YAML)")
+    simulate.add_argument("--from", dest="first", required=True, help="first period, YYYY-MM")
+    simulate.add_argument("--to", dest="last", required=True, help="last period, YYYY-MM")
+    simulate.add_argument("--home", help="perfgov home (default: $PERFGOV_HOME, else ./.perfgov)")
     return parser
 
 
@@ -111,6 +120,33 @@ def _dev(settings: Settings, port: str) -> int:
     return 0  # not reached
 
 
+def _simulate(home: str | None, plan: str, first: str, last: str) -> int:
+    """Plan what-if on the certified history: refusals exit 2 with the reason (one line)."""
+    from .incentives.simulate import SimulationError, simulate
+    from .reporting.simulation_report import write_simulation_report
+
+    settings = Settings.resolve(None, home)
+    try:
+        simulation = simulate(settings.home, Path(plan), first, last)
+    except SimulationError as exc:
+        print(f"perfgov: {exc}", file=sys.stderr)
+        return 2
+    folder = write_simulation_report(simulation, settings.home)
+    for warning in simulation.warnings:
+        print(f"perfgov: warning: {warning}", file=sys.stderr)
+    if simulation.skipped_periods:
+        skipped = ", ".join(simulation.skipped_periods)
+        print(f"perfgov: not certified, not simulated: {skipped}", file=sys.stderr)
+    certified = sum((w.certified.payout_eur or 0) for p in simulation.periods for w in p.workers)
+    candidate = sum((w.after.payout_eur or 0) for p in simulation.periods for w in p.workers)
+    periods = ", ".join(p.period for p in simulation.periods)
+    print(f"simulated {simulation.candidate.file} on {periods}")
+    change = candidate - certified
+    print(f"cost certified {certified} EUR, candidate {candidate} EUR, change {change} EUR")
+    print(f"comparison:   {folder / 'simulation.html'}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .closing import CloseError
@@ -144,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = generate_landing(Path(args.out), scale=args.scale)
             print(f"sample landing zone written to {out}")
             return 0
+        if args.command == "simulate":
+            return _simulate(args.home, args.plan, args.first, args.last)
     except (CloseError, PeriodError, SourceFileError) as exc:
         print(f"perfgov: {exc}", file=sys.stderr)
         return 2
