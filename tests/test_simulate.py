@@ -220,7 +220,9 @@ def make_certified_home(home: Path, october_payout: str = "2990.00") -> Path:
     _insert_payout(conn, "p10a", "2026-10", {**w1_october, "payout_eur": "1.00"})
     _insert_payout(conn, "p10b", "2026-10", {**w1_october, "payout_eur": october_payout})
     certified_dir = home / "certified"
-    write_consumer_copy(conn, certified_dir, CONSUMER_TABLES)
+    # The tables a simulation reads; a real copy holds the other certified tables too.
+    tables = ("publication_log", "incentive_payouts", "credit_lines")
+    write_consumer_copy(conn, certified_dir, {t: CONSUMER_TABLES[t] for t in tables})
     conn.close()
     return certified_dir
 

@@ -252,7 +252,7 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
         for written in staging.iterdir():
             written.chmod(0o444)  # certified files are never edited, only replaced
             fsync_path(written)
-        _swap_in(staging, final)
+        swap_in(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_consumer_copy(conn, certified_dir, CONSUMER_TABLES)
@@ -278,7 +278,7 @@ def _exchange(a: Path, b: Path) -> bool:
     return done == 0  # EINVAL/ENOSYS: the file system or kernel cannot: fall back
 
 
-def _swap_in(staging: Path, final: Path) -> None:
+def swap_in(staging: Path, final: Path) -> None:
     """Replace ``final`` with ``staging`` by renames only (never a half-written folder).
 
     On Linux the two folders are exchanged atomically, so ``final`` always exists; elsewhere

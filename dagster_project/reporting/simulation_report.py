@@ -2,7 +2,7 @@
 
 Everything goes to ``<home>/simulations/<plan_id>-<version>-<sha8>_<from>_<to>/``, never
 under ``certified/``: the folder is written under a temporary name beside its place and
-swapped in (``certify.publish._swap_in``), so a reader sees the previous comparison or the
+swapped in (``certify.publish.swap_in``), so a reader sees the previous comparison or the
 new one, whole. It holds
 
 - ``workers.csv``: one row per period and eligible worker (the table finance checks);
@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from ..certify.consumer_copy import write_xlsx
-from ..certify.publish import _swap_in
+from ..certify.publish import swap_in
 from ..incentives.simulate import Recomputed, Simulation, changed_numbers
 
 SIMULATIONS_DIR = "simulations"
@@ -282,7 +282,7 @@ def write_simulation_report(simulation: Simulation, home: Path) -> Path:
         facts = summary(simulation, results["periods"])
         (staging / "summary.json").write_text(json.dumps(facts, indent=2) + "\n")
         (staging / "simulation.html").write_text(render_html(simulation, facts, results))
-        _swap_in(staging, final)
+        swap_in(staging, final)
     finally:
         conn.close()
         shutil.rmtree(staging, ignore_errors=True)
