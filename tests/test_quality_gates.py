@@ -25,23 +25,49 @@ pytestmark = pytest.mark.slow
 
 
 def personal_values(landing: Path, periods: tuple[str, ...]) -> set[str]:
-    """Every personal value the sample's drops hold (names, e-mails, target pay, scores,
-    comments), as it would be printed, except values too short to be telling."""
+    """Every personal text the sample's drops hold (names, e-mails, comments), as written.
+
+    Personal *numbers* (target pay, scores) are left to ``personal_figures``: a round
+    annual target such as 18000 also occurs as a deal amount or inside a sha256, so looking
+    for it as text proves nothing either way.
+    """
     values: set[str] = set()
     for period in periods:
         for source in SOURCES:
             personal = source.personal_fields
             if not personal:
                 continue
-            records = read_records(
-                source, source.path(landing, period), source.relative_path(period)
-            )
+            path = source.path(landing, period)
+            records = read_records(source, path, source.relative_path(period))
             index = [i for i, name in enumerate(records.field_names) if name in personal]
             for row in records.rows:
                 for i in index:
-                    if row[i] and len(row[i].strip()) >= 5:
-                        values.add(row[i].strip())
+                    value = (row[i] or "").strip()
+                    if len(value) >= 5 and not value.replace(".", "").isdigit():
+                        values.add(value)
     return values
+
+
+def personal_figures(home: Path, periods: tuple[str, ...]) -> set[str]:
+    """Each worker's monthly target variable and payout as certified, where they have cents:
+    the figures a leak of pay data would show, distinctive enough to look for."""
+    import csv
+
+    figures: set[str] = set()
+    for period in periods:
+        with open(home / "certified" / period / "incentive_payouts.csv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for column in ("target_variable_eur", "payout_eur"):
+                    value = row[column]
+                    if value and not value.endswith(".00"):
+                        figures.add(value)
+    return figures
+
+
+def leaked(text: str, values: set[str], figures: set[str]) -> list[str]:
+    found = [v for v in values if v in text]
+    found += [f for f in figures if re.search(rf"(?<![\d.]){re.escape(f)}(?!\d)", text)]
+    return found
 
 
 def gate_evidence(home: Path, period: str, run_id: str) -> dict[str, dict]:
@@ -169,8 +195,9 @@ def test_the_auditor_pack_opens_offline_and_holds_no_personal_value(
     assert not re.search(r"https?://", pack)
     assert not re.search(r"<(script|img|link|iframe)\b", pack)
     assert not re.search(r"""(src|href)=["'](?!\.\./\.\./certified/|validations/)""", pack)
-    leaked = [v for v in personal_values(sample_landing, HISTORY) if v in pack]
-    assert leaked == []
+    values = personal_values(sample_landing, HISTORY)
+    assert len(values) > 100  # names, e-mails and comments of the sample
+    assert leaked(pack, values, personal_figures(home, HISTORY)) == []
     # What an auditor needs: sources with hashes, gates, verdict, reconciliation.
     certificate = json.loads((home / "certified" / period / "certificate.json").read_text())
     for entry in certificate["inputs"]:
@@ -184,11 +211,12 @@ def test_the_auditor_pack_opens_offline_and_holds_no_personal_value(
 def test_the_evidence_and_logs_hold_no_personal_value(closed_history, sample_landing: Path) -> None:
     home = closed_history.settings.home
     values = personal_values(sample_landing, HISTORY)
+    figures = personal_figures(home, HISTORY)
     for folder in (home / "audit", home / "logs"):
         for path in folder.rglob("*"):
             if path.is_file():
                 text = path.read_text(errors="replace")
-                assert [v for v in values if v in text] == [], path
+                assert leaked(text, values, figures) == [], path
 
 
 def test_the_reconciliation_is_certified_and_adds_up(closed_history) -> None:
