@@ -358,7 +358,7 @@ def test_parquet_and_the_workbook_hold_exactly_the_csv_rows(closed_history, peri
     assert workbook.sheetnames == list(CERTIFIED_TABLES)
     for table in CERTIFIED_TABLES:
         header, rows = read_csv(folder / f"{table}.csv")
-        assert rows
+        assert rows or table == "payout_holds", table  # a period may hold no payout
         with duckdb.connect() as conn:
             cursor = conn.execute(
                 "SELECT * FROM read_parquet(?)", [str(folder / f"{table}.parquet")]
