@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .settings import SAMPLE_LANDING, PeriodError, Settings, validate_period
+from .settings import SAMPLE_LANDING, Settings, SettingsError, validate_period
 
 
 def _add_location_arguments(parser: argparse.ArgumentParser) -> None:
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = generate_landing(Path(args.out), scale=args.scale)
             print(f"sample landing zone written to {out}")
             return 0
-    except (CloseError, PeriodError, SourceFileError) as exc:
+    except (CloseError, SettingsError, SourceFileError) as exc:
         print(f"perfgov: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

@@ -117,12 +117,18 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def _shown(name: str) -> str:
+    """A column or sheet name as a message shows it: on one line, control characters escaped
+    (a stray quote can pull a line break into a header)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 def _check_header(source: SourceFile, header: list[str], file: str, where: str) -> list[int]:
     """Match a header to the contract; return, for each contract field, its column index."""
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
         if name in seen:
-            raise SourceFileError(file, f"{where}has the column {name} twice")
+            raise SourceFileError(file, f"{where}has the column {_shown(name)} twice")
         seen[name] = index
     expected = source.field_names
     missing = [name for name in expected if name not in seen]
@@ -131,7 +137,7 @@ def _check_header(source: SourceFile, header: list[str], file: str, where: str) 
     if missing:
         problems.append("missing column(s) " + ", ".join(missing))
     if unexpected:
-        problems.append("unexpected column(s) " + ", ".join(unexpected))
+        problems.append("unexpected column(s) " + ", ".join(map(_shown, unexpected)))
     if problems:
         hint = ""
         if len(header) == 1 and source.format is FileFormat.CSV:
@@ -201,7 +207,9 @@ def _read_workday_json(source: SourceFile, data: bytes, file: str) -> RawRecords
         unexpected = sorted(set(entry) - set(names))
         if unexpected:
             raise SourceFileError(
-                file, f"Report_Entry {index} has unexpected field(s) " + ", ".join(unexpected)
+                file,
+                f"Report_Entry {index} has unexpected field(s) "
+                + ", ".join(map(_shown, unexpected)),
             )
         not_strings = [k for k, v in entry.items() if v is not None and not isinstance(v, str)]
         if not_strings:
