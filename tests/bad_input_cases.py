@@ -11,7 +11,8 @@ would, and names the outcome the pipeline owes:
 - ``accepted``: the variant is harmless and reads exactly as the sample does;
 - ``warn`` / ``hold`` / ``block``: the file loads and the raw gate (the reviewed GX suite)
   returns that verdict, failing the named rule;
-- ``close-block`` / ``close-certified``: found only by dbt, so checked by a real close (slow).
+- ``close-error`` / ``close-block`` / ``close-warn`` / ``close-hold``: what ``perfgov close``
+  itself says and certifies, for a refused file and for what only dbt finds (slow).
 
 tests/test_bad_inputs.py runs every case; docs/bad-inputs.md lists them (a test keeps the two
 equal: ``python -m tests.bad_input_cases`` prints the table).
@@ -285,6 +286,17 @@ def _cell(sheet: str, cell: str, value: object):
     return edit
 
 
+def _negative_quota_of(employee_id: str, month: str):
+    def edit(book) -> None:
+        for row in book["Quotas_Individuels"].iter_rows(min_row=2):
+            if str(row[0].value or "").strip() == employee_id and str(row[1].value) == month:
+                row[2].value = -45000
+                return
+        raise AssertionError(f"no quota of {employee_id} for {month}")
+
+    return edit
+
+
 def _value_beyond_last_column(book) -> None:
     book["Quotas_Individuels"]["E2"] = "vu avec le manager"
 
@@ -499,6 +511,12 @@ CASES: tuple[Case, ...] = (
     Case("invoice-outside-period", INVOICE, "an invoice dated 15/08/2026 in the 2026-10 drop",
          set_field(INVOICE, "date_piece", "15/08/2026", _is("num_piece", "FA2026-001917")),
          "close-warn", "staging/stg_erp__invoices:expression_is_true_stg_erp__invoices_"),
+    Case("missing-column-closed", OPP, "column CloseDate removed, closed for real",
+         drop_column(OPP, "CloseDate"), "close-error",
+         "crm/2026-10/Opportunity.csv: missing column(s) CloseDate"),
+    Case("negative-quota-closed", QUOTA, "E10027's quota for 2026-10 typed -45000",
+         workbook(_negative_quota_of("E10027", "2026-10")), "close-hold",
+         "E10027 held: individual quota for 2026-10 is -45000.00 in objectifs_2026.xlsx"),
     Case("manager-cycle", WORKER, "E10026 managed by E10027, who reports to E10026",
          worker("E10026", Manager_ID="E10027"), "close-warn",
          "staging/stg_hris__workers:not_in_a_cycle_stg_hris__workers_manager_employee_id"),
@@ -510,6 +528,8 @@ CASES: tuple[Case, ...] = (
 CLOSE_GROUPS: dict[str, tuple[str, ...]] = {
     "plan-blocks": ("unknown-currency", "split-owner-not-a-user"),
     "staging-tests": ("duplicate-key-erp", "invoice-outside-period", "manager-cycle"),
+    "holds": ("negative-quota-closed",),
+    "file-refused": ("missing-column-closed",),
 }
 
 

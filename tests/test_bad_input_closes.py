@@ -11,6 +11,7 @@ blocked close must leave everything certified exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import shutil
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ class BadClose:
     certified_before: dict
     certified_after: dict
     versions_after: list
+    payouts_after: dict  # employee_id -> (status, hold_reason) in certified/<P>/
+
+
+def _payouts(home: Path) -> dict[str, tuple[str, str]]:
+    with open(home / "certified" / PERIOD / "incentive_payouts.csv", encoding="utf-8") as f:
+        return {r["employee_id"]: (r["status"], r["hold_reason"]) for r in csv.DictReader(f)}
 
 
 def _versions(warehouse: Path) -> list:
@@ -74,6 +81,7 @@ def _close_group(group: str, history_home: Path, work: Path) -> BadClose:
         certified_before=before,
         certified_after=tree_hashes(home / "certified"),
         versions_after=_versions(home / "warehouse.duckdb"),
+        payouts_after=_payouts(home),
     )
 
 
@@ -104,12 +112,17 @@ def test_a_bad_input_found_by_dbt_is_named_and_nothing_is_certified(
     case: Case, group: str, bad_closes: dict[str, BadClose]
 ) -> None:
     close = bad_closes[group]
-    # Every group holds a blocking case: the close fails (exit 1) with one line naming it.
+    assert "Traceback" not in close.err + close.out
+    if case.outcome == "close-hold":
+        _assert_held(case, close)
+        return
+    # Every other group holds a refused file or a blocking case: the close fails (exit 1)
+    # with one line naming it.
     assert close.status == 1, (close.out, close.err)
     reason = close.err.strip()
     assert reason.startswith(f"perfgov: period {PERIOD} "), reason
-    assert "\n" not in reason and "Traceback" not in close.err + close.out
-    if case.outcome == "close-block":
+    assert "\n" not in reason
+    if case.outcome in ("close-block", "close-error"):
         assert case.expect in reason, reason
     else:  # close-warn: reported in the summary, and not what stopped the close
         assert f"warn: {case.expect}" in close.out, close.out
@@ -117,3 +130,17 @@ def test_a_bad_input_found_by_dbt_is_named_and_nothing_is_certified(
     # Nothing certified changed: no new version, not one byte of the exports.
     assert close.certified_after == close.certified_before
     assert [v for p, v in close.versions_after if p == PERIOD] == [1]
+
+
+def _assert_held(case: Case, close: BadClose) -> None:
+    """The period is published again (version 2) with that worker's payout withheld and the
+    reason, everyone else's as before; the raw gate's hold is in the summary."""
+    assert close.status == 0, (close.out, close.err)
+    assert [v for p, v in close.versions_after if p == PERIOD] == [1, 2]
+    employee_id, reason = case.expect.split(" held: ")
+    status, hold_reason = close.payouts_after[employee_id]
+    assert status == "held"
+    assert reason in hold_reason.split("; ")
+    assert "warn: raw/sales_ops/individual_quota:gx_sales_ops__individual_quota: " in close.out
+    held = {e for e, (s, _) in close.payouts_after.items() if s == "held"}
+    assert employee_id in held and len(held) < len(close.payouts_after) / 2
