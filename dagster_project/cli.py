@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .settings import SAMPLE_LANDING, PeriodError, Settings, validate_period
+from .settings import SAMPLE_LANDING, Settings, SettingsError, validate_period
 
 
 def _add_location_arguments(parser: argparse.ArgumentParser) -> None:
@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "simulate":
             return _simulate(args.home, args.plan, args.first, args.last)
-    except (CloseError, PeriodError, SourceFileError) as exc:
+    except (CloseError, SettingsError, SourceFileError) as exc:
         print(f"perfgov: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

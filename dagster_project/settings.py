@@ -22,7 +22,11 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 PERIOD_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-class PeriodError(ValueError):
+class SettingsError(ValueError):
+    """A command-line argument (a period, a folder) that perfgov refuses before doing anything."""
+
+
+class PeriodError(SettingsError):
     """A period argument that is not a calendar month written YYYY-MM."""
 
 
@@ -31,6 +35,12 @@ def validate_period(period: str) -> str:
     if not isinstance(period, str) or not PERIOD_PATTERN.fullmatch(period):
         raise PeriodError(f"period must be a month written YYYY-MM, got {period!r}")
     return period
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, symbolic links followed, is ``folder`` or lies under it."""
+    resolved, root = path.resolve(), folder.resolve()
+    return resolved == root or root in resolved.parents
 
 
 @dataclass(frozen=True)
@@ -44,9 +54,24 @@ class Settings:
     ) -> Settings:
         landing = landing or os.environ.get("PERFGOV_LANDING") or SAMPLE_LANDING
         home = home or os.environ.get("PERFGOV_HOME") or Path.cwd() / ".perfgov"
-        return cls(
+        settings = cls(
             landing=Path(landing).expanduser().resolve(), home=Path(home).expanduser().resolve()
         )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse a landing or home that exists but is not a folder (a file, or a symbolic
+        link to one), naming it, before anything is read or written.
+
+        Both paths are already resolved (symbolic links followed): the checks are on the
+        folders actually used. Paths built under them stay inside them: the period is
+        ``validate_period``'s ``YYYY-MM``, and a source file that is a link leading out of
+        the landing is refused by the loader (``is_inside``).
+        """
+        for name, path in (("landing", self.landing), ("home", self.home)):
+            if path.exists() and not path.is_dir():
+                raise SettingsError(f"{name} {path} is not a folder")
 
     @property
     def warehouse(self) -> Path:

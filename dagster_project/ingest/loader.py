@@ -14,8 +14,10 @@ from pathlib import Path
 
 import duckdb
 
+from ..settings import is_inside
 from .casting import TypedRecords, cast_records, quarantine_summary
 from .contracts import PROVENANCE_COLUMNS, SourceFile
+from .errors import SourceFileError
 from .readers import read_records
 
 QUARANTINE_DDL = """
@@ -85,6 +87,10 @@ def read_source_file(
     """Read and type one source file of a period's drop (no database write)."""
     path = source.path(landing, period)
     file = source.relative_path(period)
+    if path.is_symlink() and not is_inside(path, landing):
+        # A link to a file elsewhere would make a close read (and hash, and keep in the
+        # warehouse) something that was never delivered to the landing zone.
+        raise SourceFileError(file, "is a link that leads out of the landing folder")
     records = read_records(source, path, file)
     typed = cast_records(source, records)
     summary = LoadSummary(

@@ -16,9 +16,11 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from .contracts import FieldType, FileFormat, SourceFile
 from .errors import SourceFileError
@@ -115,12 +117,18 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def _shown(name: str) -> str:
+    """A column or sheet name as a message shows it: on one line, control characters escaped
+    (a stray quote can pull a line break into a header)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 def _check_header(source: SourceFile, header: list[str], file: str, where: str) -> list[int]:
     """Match a header to the contract; return, for each contract field, its column index."""
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
         if name in seen:
-            raise SourceFileError(file, f"{where}has the column {name} twice")
+            raise SourceFileError(file, f"{where}has the column {_shown(name)} twice")
         seen[name] = index
     expected = source.field_names
     missing = [name for name in expected if name not in seen]
@@ -129,7 +137,7 @@ def _check_header(source: SourceFile, header: list[str], file: str, where: str) 
     if missing:
         problems.append("missing column(s) " + ", ".join(missing))
     if unexpected:
-        problems.append("unexpected column(s) " + ", ".join(unexpected))
+        problems.append("unexpected column(s) " + ", ".join(map(_shown, unexpected)))
     if problems:
         hint = ""
         if len(header) == 1 and source.format is FileFormat.CSV:
@@ -199,7 +207,9 @@ def _read_workday_json(source: SourceFile, data: bytes, file: str) -> RawRecords
         unexpected = sorted(set(entry) - set(names))
         if unexpected:
             raise SourceFileError(
-                file, f"Report_Entry {index} has unexpected field(s) " + ", ".join(unexpected)
+                file,
+                f"Report_Entry {index} has unexpected field(s) "
+                + ", ".join(map(_shown, unexpected)),
             )
         not_strings = [k for k, v in entry.items() if v is not None and not isinstance(v, str)]
         if not_strings:
@@ -235,58 +245,73 @@ def _cell_to_string(value: object, field_type: FieldType) -> RawValue:
     return str(value)
 
 
+# What a damaged workbook raises while a sheet is read: a bad checksum or a truncated
+# stream in the zip, XML that is not well-formed, or (openpyxl parsing a cell of damaged
+# XML that still parses) a number or a date that is not one. Found by tests/test_reader_fuzz.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, ValueError)
+
+
 def _read_xlsx_sheet(source: SourceFile, path: Path, file: str) -> RawRecords:
     from openpyxl import load_workbook  # only the targets workbook needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+    except (InvalidFileException, KeyError, OSError, *_DAMAGED) as exc:
         raise SourceFileError(file, "is not a readable .xlsx workbook") from exc
     try:
-        if source.sheet not in workbook.sheetnames:
-            raise SourceFileError(
-                file,
-                f"sheet {source.sheet} is missing (sheets found: "
-                + ", ".join(workbook.sheetnames)
-                + ")",
-            )
-        where = f"sheet {source.sheet}: "
-        records = RawRecords(file=file, sha256="", field_names=source.field_names)
-        types = [f.type for f in source.fields]
-        order: list[int] | None = None
-        for row_number, row in enumerate(
-            workbook[source.sheet].iter_rows(values_only=True), start=1
-        ):
-            cells = list(row)
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                if order is not None:
-                    records.blank_rows_skipped += 1
-                continue
-            if order is None:
-                header = [str(c).strip() if c is not None else "" for c in cells]
-                while header and header[-1] == "":
-                    header.pop()  # formatted but empty columns to the right
-                order = _check_header(source, header, file, where)
-                width = len(header)
-                continue
-            extra = [c for c in cells[width:] if c is not None and str(c).strip()]
-            if extra:
-                records.rejected.append(
-                    (
-                        row_number,
-                        "values beyond the last column",
-                        json.dumps(cells, default=str, ensure_ascii=False),
-                    )
-                )
-                continue
-            cells += [None] * (width - len(cells))
-            records.rows.append(
-                [_cell_to_string(cells[i], t) for i, t in zip(order, types, strict=True)]
-            )
-            records.positions.append(row_number)
-        if order is None:
-            raise SourceFileError(file, f"{where}is empty")
-        return records
+        return _read_sheet(source, workbook, file)
+    except _DAMAGED as exc:
+        # read_only mode reads a sheet only when its rows are iterated: damage inside the
+        # sheet's compressed XML shows here, not when the workbook is opened.
+        raise SourceFileError(
+            file, f"is a damaged .xlsx workbook: sheet {source.sheet} cannot be read"
+        ) from exc
     finally:
         workbook.close()
+
+
+def _read_sheet(source: SourceFile, workbook, file: str) -> RawRecords:
+    """The contract's sheet of an open workbook, as raw records."""
+    if source.sheet not in workbook.sheetnames:
+        raise SourceFileError(
+            file,
+            f"sheet {source.sheet} is missing (sheets found: "
+            + ", ".join(workbook.sheetnames)
+            + ")",
+        )
+    where = f"sheet {source.sheet}: "
+    records = RawRecords(file=file, sha256="", field_names=source.field_names)
+    types = [f.type for f in source.fields]
+    order: list[int] | None = None
+    for row_number, row in enumerate(workbook[source.sheet].iter_rows(values_only=True), start=1):
+        cells = list(row)
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            if order is not None:
+                records.blank_rows_skipped += 1
+            continue
+        if order is None:
+            header = [str(c).strip() if c is not None else "" for c in cells]
+            while header and header[-1] == "":
+                header.pop()  # formatted but empty columns to the right
+            order = _check_header(source, header, file, where)
+            width = len(header)
+            continue
+        extra = [c for c in cells[width:] if c is not None and str(c).strip()]
+        if extra:
+            records.rejected.append(
+                (
+                    row_number,
+                    "values beyond the last column",
+                    json.dumps(cells, default=str, ensure_ascii=False),
+                )
+            )
+            continue
+        cells += [None] * (width - len(cells))
+        records.rows.append(
+            [_cell_to_string(cells[i], t) for i, t in zip(order, types, strict=True)]
+        )
+        records.positions.append(row_number)
+    if order is None:
+        raise SourceFileError(file, f"{where}is empty")
+    return records
