@@ -481,7 +481,7 @@ CASES: tuple[Case, ...] = (
     Case("absurd-split-percentage", SPLIT, "SplitPercentage 150",
          set_field(SPLIT, "SplitPercentage", "150.00"), "hold",
          "SplitPercentage lies between 0 and 100"),
-    Case("absurd-fte", WORKER, "FTE 8 (a typo for 0.8)", worker("E10022", FTE="8"), "hold",
+    Case("absurd-fte", WORKER, "FTE 8 (a typo for 0.8)", worker("E10022", FTE="8"), "block",
          "FTE is above 0 and at most 1"),
     Case("absurd-probability", OPP, "Probability 250",
          set_field(OPP, "Probability", "250", _is("Id", USD_DEAL)), "warn",
