@@ -283,9 +283,12 @@ def _blocking_findings(settings: Settings, period: str, run_id: str) -> list[str
     import duckdb
 
     from .certify.assets import blocking_findings
+    from .transform.run_area import area_of_run
 
     try:
         with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+            if area_of_run(conn, run_id) is None:
+                return []  # the close stopped before dbt: an earlier run's findings are not its
             return blocking_findings(conn, period, run_id)
     except duckdb.Error:  # the close stopped before the blocks were computed
         return []
