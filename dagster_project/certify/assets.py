@@ -24,6 +24,12 @@ CERTIFIED_MARTS = [
     dg.AssetKey(["marts", "payouts"]),
     dg.AssetKey(["marts", "credit_lines"]),
     dg.AssetKey(["marts", "incentive_blocks"]),
+    dg.AssetKey(["marts", "kpi_sales"]),
+    dg.AssetKey(["marts", "kpi_attainment_distribution"]),
+    dg.AssetKey(["marts", "kpi_benchmarks"]),
+    dg.AssetKey(["marts", "kpi_people"]),
+    dg.AssetKey(["marts", "kpi_customer_months"]),
+    dg.AssetKey(["marts", "churn_risk"]),
 ]
 
 

@@ -44,6 +44,13 @@ CERTIFIED_TABLES: Mapping[str, tuple[str, str]] = {
         "marts.credit_lines",
         "line_type, opportunity_id, credited_user_id, employee_id NULLS FIRST",
     ),
+    # Reporting (issue 7): the monthly pack and the reps' action lists read these copies.
+    "kpi_sales": ("marts.kpi_sales", "scope_level, scope_id"),
+    "kpi_attainment_distribution": ("marts.kpi_attainment_distribution", "scope_level, scope_id"),
+    "kpi_benchmarks": ("marts.kpi_benchmarks", "scope_level, scope_id, metric"),
+    "kpi_people": ("marts.kpi_people", "scope_level, scope_id"),
+    "kpi_customer_months": ("marts.kpi_customer_months", "erp_customer_code, account_id"),
+    "churn_risk": ("marts.churn_risk", "erp_customer_code, account_id"),
 }
 
 # Every table of the certified schema, in the consumer copy: table -> order of its rows.
