@@ -223,7 +223,8 @@ def _charts(conn: duckdb.DuckDBPyConnection, period: str, queries: dict[str, str
 
     def boxes(level: str, metric: str) -> list[svg_charts.Box]:
         out = []
-        for line in sorted({b["business_line"] for b in benchmarks if b["scope_level"] == level}):
+        lines_of_level = {b["business_line"] for b in benchmarks if b["scope_level"] == level}
+        for line in sorted(lines_of_level - {None}):
             rows = [
                 b
                 for b in benchmarks
@@ -231,7 +232,7 @@ def _charts(conn: duckdb.DuckDBPyConnection, period: str, queries: dict[str, str
                 and b["metric"] == metric
                 and b["business_line"] == line
             ]
-            if not rows or line is None:
+            if not rows:
                 continue
             out.append(
                 svg_charts.Box(
@@ -425,7 +426,8 @@ def render_pack(conn: duckdb.DuckDBPyConnection, period: str) -> tuple[str, dict
 
 
 _PACK_CSS = """
-body { max-width: 72em; } svg.chart { display: block; margin: .8em 0; max-width: 100%; }
+body { max-width: 72em; } table { display: block; overflow-x: auto; }
+svg.chart { display: block; margin: .8em 0; max-width: 100%; }
 .cards { display: flex; flex-wrap: wrap; gap: .6em; margin: 1em 0; }
 .card { border: 1px solid #d5dbe3; border-radius: 4px; padding: .5em .8em; min-width: 10em; }
 .card .value { font-size: 1.3em; font-weight: 600; } .card .label { color: #5a6675; }
