@@ -26,7 +26,7 @@ import shutil
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -184,11 +184,24 @@ def _column(headers: list[str], rows: list[tuple], name: str) -> list[Any]:
     return [row[index] for row in rows]
 
 
+def _shown(value: Any) -> str:
+    """A figure as the page shows it: money and large figures to the cent with spaced
+    thousands, ratios to 4 decimals, half-up (the CSV and xlsx keep the exact values)."""
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal):
+        cents = abs(value) >= 100 or value.as_tuple().exponent >= -2
+        places = Decimal("0.01") if cents else Decimal("0.0001")
+        return f"{value.quantize(places, rounding=ROUND_HALF_UP):,}".replace(",", " ")
+    return str(value)
+
+
 def _html_table(headers: list[str], rows: list[tuple]) -> str:
     numeric = [
         any(isinstance(row[i], int | float | Decimal) for row in rows) for i in range(len(headers))
     ]
-    return _table(list(zip(headers, numeric, strict=True)), [list(r) for r in rows])
+    shown = [[_shown(value) for value in row] for row in rows]
+    return _table(list(zip(headers, numeric, strict=True)), shown)
 
 
 def _dicts(headers: list[str], rows: list[tuple]) -> list[dict[str, Any]]:

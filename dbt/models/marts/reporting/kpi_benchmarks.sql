@@ -1,6 +1,7 @@
--- Benchmarks of the closing period: each worker and each team against the workers (teams)
--- of their business line, and each business line against the business lines of the
--- company, on bookings EUR, revenue EUR and win rate (count). One row per scope and metric:
+-- Benchmarks of the closing period: each worker and each team with a quota (those that
+-- sell) against the workers (teams) of their business line, and each business line
+-- against the business lines of the company, on bookings EUR, revenue EUR and win rate
+-- (count). One row per scope and metric:
 --   reference_value          the reference scope's own figure (the business line's for a
 --                            worker or team, the company's for a business line)
 --   peer q1 / median / q3    quartiles of the same-level scopes of the reference, the scope
@@ -37,17 +38,34 @@ current_values as (
 
 ),
 
+selling_scopes as (
+
+    -- Workers and teams with a quota for the period: those that sell. A director alone in
+    -- their organisation, or a support worker, has none and is not benchmarked.
+    select scope_level, scope_id
+    from {{ ref('kpi_sales') }}
+    where scope_level = 'business_line' or quota_eur > 0
+
+),
+
 reference_of_scope as (
 
     -- Workers and teams are compared within their business line, business lines within
     -- the company.
     select
         current_values.*,
-        case when scope_level = 'business_line' then 'company' else 'business_line' end
-            as reference_level,
-        case when scope_level = 'business_line' then 'company' else business_line end
-            as reference_id
+        case
+            when current_values.scope_level = 'business_line' then 'company'
+            else 'business_line'
+        end as reference_level,
+        case
+            when current_values.scope_level = 'business_line' then 'company'
+            else current_values.business_line
+        end as reference_id
     from current_values
+    inner join selling_scopes
+        on selling_scopes.scope_level = current_values.scope_level
+        and selling_scopes.scope_id = current_values.scope_id
 
 ),
 

@@ -31,7 +31,7 @@ invoices as (
 
 quotas as (
 
-    select * from {{ ref('int_reporting_next_period_quotas') }}
+    select * from {{ ref('int_reporting_quotas') }}
 
 ),
 
@@ -162,6 +162,7 @@ final as (
         deal_measures.median_sales_cycle_days,
         coalesce(deal_measures.open_pipeline_eur, 0) as open_pipeline_eur,
         coalesce(deal_measures.next_period_pipeline_eur, 0) as next_period_pipeline_eur,
+        quotas.quota_eur,
         quotas.next_period_quota_eur,
         cast(
             {{ divide_half_up('coalesce(deal_measures.next_period_pipeline_eur, 0)',
