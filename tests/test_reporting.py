@@ -329,3 +329,24 @@ def test_reporting_sql_maps_no_source_code_and_divides_nothing_by_hand() -> None
         without_jinja = re.sub(r"{{.*?}}", "", sql, flags=re.S)
         assert "/" not in without_jinja, f"{path.name}: divide with divide_half_up"
         assert not re.search(r"\b(double|float|real)\b", without_jinja, re.I), path.name
+
+
+def test_the_demo_ends_by_saying_where_the_pack_and_the_rest_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dagster_project import cli
+
+    closed = []
+    monkeypatch.setattr(cli, "_close", lambda settings, period: closed.append(period) or 0)
+    assert cli.main(["demo", "--home", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    last = closed[-1]
+    assert last == "2026-10"
+    for label, path in (
+        ("monthly pack:", tmp_path / "reports" / last / "index.html"),
+        ("auditor pack:", tmp_path / "audit" / last / "index.html"),
+        ("rep statements:", tmp_path / "statements" / last),
+        ("churn action lists:", tmp_path / "reports" / last / "action_lists"),
+        ("certified exports:", tmp_path / "certified" / last),
+    ):
+        assert re.search(rf"^{label}\s+{re.escape(str(path))}$", out, re.M), label
