@@ -214,6 +214,8 @@ def as_text(value) -> str:
     """A Parquet or xlsx value written as the CSV writes it (for comparing with it)."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value).lower()  # DuckDB's CSV writes true / false
     if isinstance(value, dt.datetime):
         return value.date().isoformat()  # xlsx holds dates as datetimes
     if isinstance(value, Decimal):
