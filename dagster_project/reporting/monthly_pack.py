@@ -55,7 +55,7 @@ class PackTable:
 _SALES_COLUMNS = """
     scope_id, bookings_eur, revenue_eur, won_deal_count, lost_deal_count, win_rate_count,
     win_rate_value, average_deal_size_eur, median_sales_cycle_days, open_pipeline_eur,
-    next_period_pipeline_eur, next_period_quota_eur, pipeline_coverage,
+    next_period_pipeline_eur, quota_eur, next_period_quota_eur, pipeline_coverage,
     average_days_beyond_terms"""
 
 _IN_FORCE = """
