@@ -258,7 +258,7 @@ def test_the_monthly_pack_of_the_last_period_is_complete_offline_and_anonymous(
 ) -> None:
     from openpyxl import load_workbook
 
-    from dagster_project.reporting.monthly_pack import PACK_TABLES
+    from dagster_project.reporting.pack_tables import PACK_TABLES
 
     folder = closed_history.settings.home / "reports" / "2026-10"
     page = (folder / "index.html").read_text(encoding="utf-8")

@@ -24,8 +24,6 @@ import html
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -34,154 +32,17 @@ import duckdb
 
 from ..certify.consumer_copy import write_xlsx
 from ..transform.partition_vars import shift_period
-from . import svg_charts
 from .action_lists import (
     action_lists,
     has_certified_table,
     publication_in_force,
     write_action_lists,
 )
+from .pack_charts import pack_charts
+from .pack_tables import PACK_TABLES, REQUIRED_TABLES, as_dicts, query_rows
 from .statements import _CSS, _table
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-@dataclass(frozen=True)
-class PackTable:
-    heading: str
-    query: str  # over the certified schema; {publication} and {first_period} are filled in
-
-
-_SALES_COLUMNS = """
-    scope_id, bookings_eur, revenue_eur, won_deal_count, lost_deal_count, win_rate_count,
-    win_rate_value, average_deal_size_eur, median_sales_cycle_days, open_pipeline_eur,
-    next_period_pipeline_eur, quota_eur, next_period_quota_eur, pipeline_coverage,
-    average_days_beyond_terms"""
-
-_IN_FORCE = """
-    in_force AS (
-        SELECT publication_id FROM certified.publication_log
-        QUALIFY row_number() OVER (PARTITION BY period ORDER BY version DESC) = 1
-    )"""
-
-# The tables of the pack, in page order: each is shown, and exported as CSV and a sheet.
-PACK_TABLES: Mapping[str, PackTable] = {
-    "sales_kpis": PackTable(
-        "Sales KPIs: company and business lines",
-        f"SELECT scope_level, {_SALES_COLUMNS} FROM certified.kpi_sales "
-        "WHERE publication_id = '{publication}' AND scope_level IN ('company', 'business_line') "
-        "ORDER BY scope_level = 'business_line', scope_id",
-    ),
-    "team_kpis": PackTable(
-        "Sales KPIs: teams",
-        f"SELECT business_line, {_SALES_COLUMNS} FROM certified.kpi_sales "
-        "WHERE publication_id = '{publication}' AND scope_level = 'team' "
-        "ORDER BY business_line, scope_id",
-    ),
-    "segment_split": PackTable(
-        "B2B and B2C",
-        "SELECT scope_id, bookings_b2b_eur, bookings_b2c_eur, revenue_b2b_eur, revenue_b2c_eur "
-        "FROM certified.kpi_sales WHERE publication_id = '{publication}' "
-        "AND scope_level IN ('company', 'business_line') "
-        "ORDER BY scope_level = 'business_line', scope_id",
-    ),
-    "business_line_benchmarks": PackTable(
-        "Business lines against the company",
-        "SELECT scope_id, metric, metric_value, reference_value AS company_value, peer_q1, "
-        "peer_median, peer_q3, position, average_last_3_periods, average_last_12_periods, "
-        "periods_in_last_12 FROM certified.kpi_benchmarks "
-        "WHERE publication_id = '{publication}' AND scope_level = 'business_line' "
-        "ORDER BY metric, scope_id",
-    ),
-    "team_benchmarks": PackTable(
-        "Teams against their business line",
-        "SELECT business_line, scope_id, metric, metric_value, "
-        "reference_value AS business_line_value, peer_q1, peer_median, peer_q3, position, "
-        "average_last_3_periods, average_last_12_periods, periods_in_last_12 "
-        "FROM certified.kpi_benchmarks WHERE publication_id = '{publication}' "
-        "AND scope_level = 'team' ORDER BY metric, business_line, scope_id",
-    ),
-    "worker_positions": PackTable(
-        "Workers against their business line: how many in each quartile band",
-        "SELECT business_line, metric, count(*) FILTER (WHERE position = 'at_or_below_q1') "
-        "AS at_or_below_q1, count(*) FILTER (WHERE position = 'q1_to_median') AS q1_to_median, "
-        "count(*) FILTER (WHERE position = 'median_to_q3') AS median_to_q3, "
-        "count(*) FILTER (WHERE position = 'above_q3') AS above_q3 "
-        "FROM certified.kpi_benchmarks WHERE publication_id = '{publication}' "
-        "AND scope_level = 'worker' GROUP BY ALL ORDER BY metric, business_line",
-    ),
-    "bookings_trend": PackTable(
-        "Bookings and revenue over the last 12 certified periods",
-        f"WITH {_IN_FORCE} SELECT kpis.period, kpis.scope_id, kpis.bookings_eur, "
-        "kpis.revenue_eur, kpis.win_rate_count FROM certified.kpi_sales AS kpis "
-        "INNER JOIN in_force ON in_force.publication_id = kpis.publication_id "
-        "WHERE kpis.scope_level IN ('company', 'business_line') "
-        "AND kpis.period BETWEEN '{first_period}' AND '{period}' "
-        "ORDER BY kpis.period, kpis.scope_level = 'business_line', kpis.scope_id",
-    ),
-    "attainment_distribution": PackTable(
-        "Quota attainment distribution",
-        "SELECT scope_id, rep_count, reps_at_or_above_quota, share_at_or_above_quota, "
-        "reps_at_or_above_80_percent, attainment_q1, attainment_median, attainment_q3, "
-        "attainment_min, attainment_max FROM certified.kpi_attainment_distribution "
-        "WHERE publication_id = '{publication}' "
-        "ORDER BY scope_level = 'business_line', scope_id",
-    ),
-    "churn_risk_summary": PackTable(
-        "Churn risk: customers per tier and business line of their account owner",
-        "WITH owners AS (SELECT scope_id AS employee_id, business_line FROM certified.kpi_sales "
-        "WHERE publication_id = '{publication}' AND scope_level = 'worker') "
-        "SELECT coalesce(owners.business_line, '(no owner)') AS business_line, "
-        "count(*) FILTER (WHERE tier = 'watch') AS watch, "
-        "count(*) FILTER (WHERE tier = 'at_risk') AS at_risk, "
-        "count(*) FILTER (WHERE tier = 'critical') AS critical, "
-        "count(*) AS customers_scored, "
-        "coalesce(sum(revenue_last_3_eur) FILTER (WHERE tier IS NOT NULL), 0) "
-        "AS revenue_last_3_eur_at_risk "
-        "FROM certified.churn_risk AS churn LEFT JOIN owners "
-        "ON owners.employee_id = churn.owner_employee_id "
-        "WHERE churn.publication_id = '{publication}' GROUP BY ALL ORDER BY 1",
-    ),
-    "churn_risk_drivers": PackTable(
-        "Churn risk: how often each driver fires",
-        "SELECT driver, count(*) FILTER (WHERE fires) AS customers, "
-        "count(*) FILTER (WHERE fires AND tier IS NOT NULL) AS customers_in_a_tier "
-        "FROM certified.churn_risk, LATERAL (VALUES "
-        "('revenue_drop', revenue_drop_fires), ('invoice_gap', invoice_gap_fires), "
-        "('payment_delay', payment_delay_fires), ('no_activity', no_activity_fires), "
-        "('credit_notes', credit_notes_fires)) AS drivers (driver, fires) "
-        "WHERE publication_id = '{publication}' GROUP BY driver ORDER BY driver",
-    ),
-    "people_kpis": PackTable(
-        "People: headcount, turnover, training, ramp",
-        "SELECT scope_level, scope_id, headcount_first_day, headcount_last_day, hires, leavers, "
-        "turnover_rate, fte_in_period, training_hours, training_hours_per_fte, "
-        "peer_led_share, ramped_hires, median_ramp_months FROM certified.kpi_people "
-        "WHERE publication_id = '{publication}' "
-        "ORDER BY scope_level = 'team', scope_level = 'business_line', scope_id",
-    ),
-    "data_quality": PackTable(
-        "Data quality: the gates of the certified close",
-        "WITH gates AS (SELECT unnest(from_json(certificate->'gates', '[\"JSON\"]')) AS gate "
-        "FROM certified.publication_log WHERE publication_id = '{publication}') "
-        "SELECT gate->>'suite' AS suite, gate->>'suite_version' AS suite_version, "
-        "CAST(gate->'verdict'->>'evaluated' AS INTEGER) AS rules_evaluated, "
-        "CAST(gate->'verdict'->>'failed_total' AS INTEGER) AS rules_failed, "
-        "gate->'verdict'->>'verdict' AS verdict FROM gates ORDER BY suite",
-    ),
-}
-
-REQUIRED_TABLES = ("kpi_sales", "kpi_benchmarks", "kpi_attainment_distribution", "kpi_people")
-
-
-def _rows(conn: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
-    cursor = conn.execute(query)
-    return [d[0] for d in cursor.description], cursor.fetchall()
-
-
-def _column(headers: list[str], rows: list[tuple], name: str) -> list[Any]:
-    index = headers.index(name)
-    return [row[index] for row in rows]
 
 
 def _shown(value: Any) -> str:
@@ -204,145 +65,8 @@ def _html_table(headers: list[str], rows: list[tuple]) -> str:
     return _table(list(zip(headers, numeric, strict=True)), shown)
 
 
-def _dicts(headers: list[str], rows: list[tuple]) -> list[dict[str, Any]]:
-    return [dict(zip(headers, row, strict=True)) for row in rows]
-
-
-def _charts(conn: duckdb.DuckDBPyConnection, period: str, queries: dict[str, str]) -> dict:
-    """The pack's charts, each from the certified tables (worker values unlabelled)."""
-    publication = publication_in_force(conn, period)
-    sales = _dicts(*_rows(conn, queries["sales_kpis"]))
-    lines = [r for r in sales if r["scope_level"] == "business_line"]
-    trend = _dicts(*_rows(conn, queries["bookings_trend"]))
-    periods = sorted({r["period"] for r in trend})
-    series = {
-        name: [
-            next(
-                (r["bookings_eur"] for r in trend if r["period"] == p and r["scope_id"] == name),
-                None,
-            )
-            for p in periods
-        ]
-        for name in sorted({r["scope_id"] for r in trend if r["scope_id"] != "company"})
-    }
-    benchmarks = _dicts(
-        *_rows(
-            conn,
-            "SELECT scope_level, scope_id, business_line, metric, metric_value, peer_q1, "
-            "peer_median, peer_q3, reference_value FROM certified.kpi_benchmarks "
-            f"WHERE publication_id = '{publication}' ORDER BY business_line, scope_id",
-        )
-    )
-
-    def boxes(level: str, metric: str) -> list[svg_charts.Box]:
-        out = []
-        lines_of_level = {b["business_line"] for b in benchmarks if b["scope_level"] == level}
-        for line in sorted(lines_of_level - {None}):
-            rows = [
-                b
-                for b in benchmarks
-                if b["scope_level"] == level
-                and b["metric"] == metric
-                and b["business_line"] == line
-            ]
-            if not rows:
-                continue
-            out.append(
-                svg_charts.Box(
-                    line,
-                    rows[0]["peer_q1"],
-                    rows[0]["peer_median"],
-                    rows[0]["peer_q3"],
-                    points=[r["metric_value"] for r in rows if r["metric_value"] is not None],
-                    marker=rows[0]["reference_value"] if level == "team" else None,
-                )
-            )
-        return out
-
-    distribution = _dicts(*_rows(conn, queries["attainment_distribution"]))
-    attainments = _dicts(
-        *_rows(
-            conn,
-            "SELECT business_line, individual_attainment FROM certified.incentive_payouts "
-            f"WHERE publication_id = '{publication}' AND individual_attainment IS NOT NULL",
-        )
-    )
-    attainment_boxes = [
-        svg_charts.Box(
-            d["scope_id"],
-            d["attainment_q1"],
-            d["attainment_median"],
-            d["attainment_q3"],
-            points=[
-                a["individual_attainment"]
-                for a in attainments
-                if d["scope_id"] in ("company", a["business_line"])
-            ],
-        )
-        for d in distribution
-    ]
-    churn = _dicts(*_rows(conn, queries["churn_risk_summary"]))
-    people = _dicts(*_rows(conn, queries["people_kpis"]))
-    return {
-        "bookings_by_business_line": svg_charts.bar_chart(
-            "bookings_by_business_line",
-            "Bookings EUR by business line",
-            [(r["scope_id"], r["bookings_eur"]) for r in lines],
-        ),
-        "bookings_trend": svg_charts.line_chart(
-            "bookings_trend", "Bookings EUR by business line, last 12 periods", periods, series
-        ),
-        "segment_split": svg_charts.bar_chart(
-            "segment_split",
-            "Company bookings and revenue, B2B and B2C (EUR)",
-            [
-                (f"{label} {segment}", r[f"{kind}_{segment.lower()}_eur"])
-                for r in _dicts(*_rows(conn, queries["segment_split"]))
-                if r["scope_id"] == "company"
-                for kind, label in (("bookings", "Bookings"), ("revenue", "Revenue"))
-                for segment in ("B2B", "B2C")
-            ],
-        ),
-        "worker_benchmark": svg_charts.box_chart(
-            "worker_benchmark",
-            "Bookings EUR of each worker (dots) against their business line's quartiles",
-            boxes("worker", "bookings_eur"),
-        ),
-        "team_benchmark": svg_charts.box_chart(
-            "team_benchmark",
-            "Win rate of each team (dots) against the teams of its business line (box) and "
-            "the business line's own rate (diamond)",
-            boxes("team", "win_rate_count"),
-        ),
-        "attainment_distribution": svg_charts.box_chart(
-            "attainment_distribution",
-            "Individual attainment: quartiles, each rep (dots), 100 % of quota (dashed)",
-            attainment_boxes,
-            reference_line=1,
-        ),
-        "churn_tiers": svg_charts.bar_chart(
-            "churn_tiers",
-            "Customers per churn-risk tier",
-            [
-                (tier.replace("_", " "), sum(r[tier] for r in churn))
-                for tier in ("watch", "at_risk", "critical")
-            ],
-        ),
-        "training_per_fte": svg_charts.bar_chart(
-            "training_per_fte",
-            "Training hours per FTE by business line",
-            [
-                (r["scope_id"], r["training_hours_per_fte"])
-                for r in people
-                if r["scope_level"] in ("business_line", "company")
-            ],
-            value_format="{:,.2f}",
-        ),
-    }
-
-
 def _verdict(conn: duckdb.DuckDBPyConnection, queries: dict[str, str]) -> tuple[str, str]:
-    gates = _dicts(*_rows(conn, queries["data_quality"]))
+    gates = as_dicts(*query_rows(conn, queries["data_quality"]))
     failing = [g["suite"] for g in gates if g["verdict"] != "pass"]
     if not gates:
         return "unknown", "The certificate records no gate."
@@ -369,10 +93,10 @@ def render_pack(conn: duckdb.DuckDBPyConnection, period: str) -> tuple[str, dict
         )
         for name, table in PACK_TABLES.items()
     }
-    charts = _charts(conn, period, queries)
+    charts = pack_charts(conn, period, queries)
     verdict, verdict_text = _verdict(conn, queries)
-    company = _dicts(*_rows(conn, queries["sales_kpis"]))[0]
-    tables = {name: _html_table(*_rows(conn, query)) for name, query in queries.items()}
+    company = as_dicts(*query_rows(conn, queries["sales_kpis"]))[0]
+    tables = {name: _html_table(*query_rows(conn, query)) for name, query in queries.items()}
     audit_link = f"../../audit/{html.escape(period)}/index.html"
     cards = "".join(
         f'<div class="card"><div class="value">{html.escape(value)}</div>'
