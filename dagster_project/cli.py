@@ -100,9 +100,12 @@ def _demo(home: str | None) -> int:
             return status
     last = periods[-1] if periods else "<PERIOD>"
     print("")
-    print(f"certified exports:    {settings.home / 'certified' / last}")
+    print(f"monthly pack:         {settings.home / 'reports' / last / 'index.html'}")
+    print(f"auditor pack:         {settings.home / 'audit' / last / 'index.html'}")
     print(f"rep statements:       {settings.home / 'statements' / last}")
-    print(f"validation evidence:  {settings.home / 'audit' / last}")
+    print(f"churn action lists:   {settings.home / 'reports' / last / 'action_lists'}")
+    print(f"certified exports:    {settings.home / 'certified' / last}")
+    print(f"validation evidence:  {settings.home / 'audit' / last / 'validations'}")
     print(f"warehouse (DuckDB):   {settings.warehouse}")
     print(f"runs in the UI:       perfgov dev --home {settings.home}")
     return 0

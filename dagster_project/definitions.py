@@ -14,7 +14,7 @@ from .incentives.assets import plan_in_force_tables
 from .ingest.assets import INGEST_ASSET_KEYS, ingest_assets
 from .jobs import close_period_job
 from .quality.checks import build_mart_checks, build_raw_source_checks
-from .reporting.assets import rep_statements
+from .reporting.assets import monthly_pack, rep_statements
 from .resources import PerfgovPaths, Warehouse
 from .settings import Settings
 from .transform.assets import perfgov_dbt_models
@@ -35,6 +35,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             perfgov_dbt_models,
             certified_publication,
             rep_statements,
+            monthly_pack,
         ],
         asset_checks=[*build_raw_source_checks(INGEST_ASSET_KEYS), *build_mart_checks()],
         jobs=[close_period_job],

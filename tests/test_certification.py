@@ -214,6 +214,8 @@ def as_text(value) -> str:
     """A Parquet or xlsx value written as the CSV writes it (for comparing with it)."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value).lower()  # DuckDB's CSV writes true / false
     if isinstance(value, dt.datetime):
         return value.date().isoformat()  # xlsx holds dates as datetimes
     if isinstance(value, Decimal):
@@ -672,3 +674,32 @@ def test_exports_are_current_only_for_the_publication_in_force(tmp_path: Path) -
         "('p2', '2026-10', 2, 'run-2', now()::TIMESTAMP, 'p1', 'fix', '{}')"
     )
     assert not exports_are_current(conn, "2026-10", certified)  # restated since the export
+
+
+def test_a_column_a_mart_gains_is_added_to_its_certified_table(monkeypatch) -> None:
+    """A later version of the code adds a column to a certified mart: the next publication
+    adds it to the certified table; earlier publications keep their rows, empty there."""
+    from dagster_project.certify import publish
+
+    monkeypatch.setattr(
+        publish, "CERTIFIED_TABLES", {"incentive_payouts": ("marts.payouts", "employee_id")}
+    )
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA marts")
+    conn.execute(
+        "CREATE TABLE marts.payouts AS SELECT '2026-09' AS period, 'E1' AS employee_id, "
+        "10.00::DECIMAL(18, 2) AS payout_eur"
+    )
+    publish.publish_period(conn, "2026-09", "run-1", {})
+    conn.execute(
+        "CREATE OR REPLACE TABLE marts.payouts AS SELECT '2026-10' AS period, 'E1' AS "
+        "employee_id, 12.00::DECIMAL(18, 2) AS payout_eur, 1000::DECIMAL(18, 2) AS quota_eur"
+    )
+    publish.publish_period(conn, "2026-10", "run-2", {})
+    rows = conn.execute(
+        "SELECT period, payout_eur, quota_eur FROM certified.incentive_payouts ORDER BY period"
+    ).fetchall()
+    assert rows == [
+        ("2026-09", Decimal("10.00"), None),
+        ("2026-10", Decimal("12.00"), Decimal("1000.00")),
+    ]

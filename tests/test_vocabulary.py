@@ -558,7 +558,9 @@ def test_docs_render_the_glossary_and_every_mart_column(tmp_path: Path, monkeypa
                  "fx_rate", "quota", "attainment", "target_variable", "payout", "hold",
                  "block", "identity_match", "unattributed_credit"):  # fmt: skip
         assert docs.get(term), f"glossary block {term} not rendered"
-    for mart in MARTS:
+    reporting = ("kpi_sales", "kpi_attainment_distribution", "kpi_benchmarks", "kpi_people",
+                 "kpi_customer_months", "churn_risk")  # fmt: skip
+    for mart in (*MARTS, *reporting):
         node = manifest["nodes"][f"model.perfgov.{mart}"]
         assert node["description"] and "{{" not in node["description"], mart
         assert node["contract"]["enforced"] is True, mart

@@ -55,6 +55,13 @@ CERTIFIED_TABLES: Mapping[str, tuple[str, str]] = {
         "marts.reconciliation_by_opportunity",
         "reconciliation_status, opportunity_id NULLS LAST, invoice_numbers",
     ),
+    # Reporting (issue 7): the monthly pack and the reps' action lists read these copies.
+    "kpi_sales": ("marts.kpi_sales", "scope_level, scope_id"),
+    "kpi_attainment_distribution": ("marts.kpi_attainment_distribution", "scope_level, scope_id"),
+    "kpi_benchmarks": ("marts.kpi_benchmarks", "scope_level, scope_id, metric"),
+    "kpi_people": ("marts.kpi_people", "scope_level, scope_id"),
+    "kpi_customer_months": ("marts.kpi_customer_months", "erp_customer_code, account_id"),
+    "churn_risk": ("marts.churn_risk", "erp_customer_code, account_id"),
 }
 
 # Every table of the certified schema, in the consumer copy: table -> order of its rows.
@@ -154,6 +161,7 @@ def publish_period(
                 f"CREATE TABLE IF NOT EXISTS certified.{table} AS "
                 f"SELECT ''::VARCHAR AS publication_id, * FROM ({rows}) WHERE false"
             )
+            _add_new_columns(conn, f"certified.{table}", rows)
             conn.execute(
                 f"INSERT INTO certified.{table} BY NAME "
                 f"SELECT ? AS publication_id, * FROM ({rows}) WHERE period = ?",
@@ -178,6 +186,23 @@ def publish_period(
         conn.execute("ROLLBACK")
         raise
     return publication
+
+
+def _add_new_columns(conn: duckdb.DuckDBPyConnection, certified: str, rows: str) -> None:
+    """A mart that gained a column since the table was first certified: add it, empty for
+    the earlier publications (they were certified without it and stay as they were)."""
+    have = {
+        r[0]
+        for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+            "AND table_name = ?",
+            certified.split("."),
+        ).fetchall()
+    }
+    described = conn.execute(f"DESCRIBE SELECT * FROM ({rows})").fetchall()
+    for name, data_type, *_ in described:
+        if name not in have:
+            conn.execute(f'ALTER TABLE {certified} ADD COLUMN "{name}" {data_type}')
 
 
 def _mart_rows(conn: duckdb.DuckDBPyConnection, mart: str) -> str:

@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 
+from .action_lists import action_lists
+
 Row = Mapping[str, Any]
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -64,8 +66,46 @@ def _table(headers: list[tuple[str, bool]], rows: Iterable[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_statement(payout: Row, lines: list[Row], plan: Row) -> str:
-    """The statement of one worker for one period (``payout`` is their certified row)."""
+def _action_list_section(actions: list[Row]) -> list[str]:
+    """The rep's churn-risk action list: the customers they own that are slipping."""
+    if not actions:
+        return [
+            "<h2>6. Customers at risk (action list)</h2>",
+            "<p>None of your customers is in a churn-risk tier this period.</p>",
+        ]
+    return [
+        "<h2>6. Customers at risk (action list)</h2>",
+        '<p class="note">Churn-risk score from 0 to 100: each driver that fires adds its '
+        "weight (config/churn.yaml). Act on the highest scores first.</p>",
+        _table(
+            [
+                ("Customer (ERP)", False),
+                ("Account", False),
+                ("Score", True),
+                ("Tier", False),
+                ("Why", False),
+                ("Suggested next step", False),
+            ],
+            [
+                [
+                    a["erp_customer_code"],
+                    a["account_id"],
+                    a["score"],
+                    (a["tier"] or "").replace("_", " "),
+                    a["driver_details"],
+                    a["suggested_next_step"],
+                ]
+                for a in actions
+            ],
+        ),
+    ]
+
+
+def render_statement(
+    payout: Row, lines: list[Row], plan: Row, actions: list[Row] | None = None
+) -> str:
+    """The statement of one worker for one period (``payout`` is their certified row;
+    ``actions`` their churn-risk action list, if any)."""
     period, employee = payout["period"], payout["employee_id"]
     bookings = [line for line in lines if line["line_type"] == "booking"]
     adjustments = [line for line in lines if line["line_type"] == "adjustment"]
@@ -203,6 +243,7 @@ def render_statement(payout: Row, lines: list[Row], plan: Row) -> str:
         f"<p>Payout = TV × Σ weight × factor = {_fmt(payout['target_variable_eur'])} × "
         f"{_fmt(payout['payout_factor'])} = <strong>{_fmt(payout['payout_eur'])}</strong> EUR, "
         "rounded half-up to the cent.</p>",
+        *_action_list_section(list(actions or [])),
     ]
     title = f"Statement {html.escape(employee)} {html.escape(period)}"
     return (
@@ -247,13 +288,16 @@ def write_statements(conn: duckdb.DuckDBPyConnection, period: str, out_dir: Path
     plan = _dicts(
         conn.execute("SELECT * FROM staging.stg_plan__parameters WHERE period = ?", [period])
     )[0]
+    actions = action_lists(conn, period)
     folder = out_dir / period
     folder.mkdir(parents=True, exist_ok=True)
     for payout in payouts:
         employee = payout["employee_id"]
         if not _SAFE_NAME.fullmatch(employee):  # it becomes a file name: never a path
             raise ValueError(f"employee id {employee!r} cannot name a statement file")
-        text = render_statement(payout, lines_by_worker.get(employee, []), plan)
+        text = render_statement(
+            payout, lines_by_worker.get(employee, []), plan, actions.get(employee, [])
+        )
         tmp = folder / f".{employee}.{uuid.uuid4().hex}.tmp"
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, folder / f"{employee}.html")
