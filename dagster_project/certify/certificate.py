@@ -26,6 +26,9 @@ PACKAGES = (
     "dbt-duckdb",
     "duckdb",
     "great-expectations",
+    "pandas",  # GX validates pandas frames
+    "pyarrow",  # writes the Parquet exports
+    "openpyxl",  # writes the Excel exports
 )
 
 
