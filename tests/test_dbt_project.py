@@ -11,6 +11,7 @@ creates them, and run dbt in-process (each invocation costs several seconds of s
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -401,8 +402,13 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with duckdb.connect(str(warehouse)) as conn:
         create_raw_tables(conn)
         fill_sample_drops(conn)
+    # No period: staging keeps every drop and the marts are empty. The churn score's
+    # weights come from config/churn.yaml in every build (dbt_project.yml has none).
+    from dagster_project.reporting.churn_config import load_churn_config
+
+    churn = json.dumps(load_churn_config().dbt_vars())
     with pytest.MonkeyPatch.context() as monkeypatch:
-        result = run_dbt(["build"], warehouse, work, monkeypatch)
+        result = run_dbt(["build", "--vars", churn], warehouse, work, monkeypatch)
     assert result.success, f"dbt build failed: {result.exception or _statuses(result)}"
     statuses = _statuses(result)
     not_passing = {k: v for k, v in statuses.items() if v not in ("success", "pass")}
