@@ -109,6 +109,17 @@ def cast_records(source: SourceFile, records: RawRecords) -> TypedRecords:
         {"_source_row": pa.array(records.positions, pa.int64())}
         | {name: pa.array(values, pa.string()) for name, values in columns.items()}
     )
+    return cast_strings(source, strings, records.rejected)
+
+
+def cast_strings(
+    source: SourceFile, strings: pa.Table, rejected_records: list[tuple[int, str, str]]
+) -> TypedRecords:
+    """Type a table of strings (``_source_row`` and the contract's fields, None for blank).
+
+    ``rejected_records`` are the records the reader could not split, quarantined as they are.
+    """
+    names = list(source.field_names)
     typed_exprs, reason_exprs = [], []
     for f in source.fields:
         value, typed, expected = _parse_rule(f)
@@ -141,9 +152,9 @@ def cast_records(source: SourceFile, records: RawRecords) -> TypedRecords:
         conn.close()
     rejected = pa.table(
         {
-            "_source_row": pa.array([r[0] for r in records.rejected], pa.int64()),
-            "reason": pa.array([r[1] for r in records.rejected], pa.string()),
-            "record": pa.array([r[2] for r in records.rejected], pa.string()),
+            "_source_row": pa.array([r[0] for r in rejected_records], pa.int64()),
+            "reason": pa.array([r[1] for r in rejected_records], pa.string()),
+            "record": pa.array([r[2] for r in rejected_records], pa.string()),
         }
     )
     quarantine = pa.concat_tables([rejected, bad.cast(QUARANTINE_SCHEMA)]).sort_by("_source_row")
