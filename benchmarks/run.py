@@ -27,6 +27,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -104,18 +105,36 @@ class Measured:
         return max(inside, default=0)
 
 
+RSS_LIMIT = 0  # bytes; 0: none. Set by --rss-limit-gb so that a run cannot take the machine.
+
+
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
-    """Run ``command``, sampling the resident memory of its whole process tree."""
+    """Run ``command``, sampling the resident memory of its whole process tree.
+
+    Over ``RSS_LIMIT`` the tree is killed (the machine is shared): the run is then reported
+    as killed, with the stage it had reached.
+    """
     samples: list[tuple[float, int]] = []
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=REPO,
+        start_new_session=True,  # its own process group, so that a kill reaches dbt too
     )
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            samples.append((time.time(), _tree_rss(process.pid)))
+            rss = _tree_rss(process.pid)
+            samples.append((time.time(), rss))
+            if RSS_LIMIT and rss > RSS_LIMIT:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                return
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -150,6 +169,18 @@ def _step_windows(home: Path, run_id: str) -> dict[str, tuple[float, float]]:
                     entry.timestamp
                 )
     return {key: (start, end) for key, (start, end) in windows.items()}
+
+
+def _last_run_id(home: Path) -> str | None:
+    """The run of a close that was killed before it printed its summary."""
+    if not (home / "dagster").is_dir():
+        return None
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(home / "dagster"))) as instance:
+        runs = instance.get_runs(limit=1)
+    return runs[0].run_id if runs else None
 
 
 def _stage_of(step_key: str) -> str:
@@ -202,10 +233,16 @@ def run_close(landing: Path, period: str, home: Path) -> dict:
     }
     if measured.returncode != 0:
         result["error"] = measured.stdout.strip().splitlines()[-3:]
+        if measured.returncode == -signal.SIGKILL:
+            result["error"] = [f"killed at {_gb(measured.peak_rss)} (--rss-limit-gb)"]
     match = _RUN_ID.search(measured.stdout)
-    if match is None:
+    run_id = match.group(1) if match else _last_run_id(home)
+    if run_id is None:
         return result
-    windows = _step_windows(home, match.group(1))
+    windows = _step_windows(home, run_id)
+    if measured.returncode != 0 and windows:
+        last = max(windows, key=lambda key: windows[key][0])
+        result["error"] = [*result.get("error", []), f"last step started: {last}"]
     stages: dict[str, dict[str, float]] = {s: {"s": 0.0, "peak_rss": 0} for s in STAGES}
     for key, (start, end) in windows.items():
         stage = stages.setdefault(_stage_of(key), {"s": 0.0, "peak_rss": 0})
@@ -404,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/perfgov-bench"))
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-overhead close")
     parser.add_argument("--note", default="", help="conditions to print with the results")
+    parser.add_argument(
+        "--rss-limit-gb", type=float, default=0, help="kill a run whose tree RSS exceeds this"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the table, do not write it")
     parser.add_argument(
         "--render-only",
@@ -416,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the sizes (and fixed overhead) of the previous results.json not re-measured",
     )
     args = parser.parse_args(argv)
+    global RSS_LIMIT
+    RSS_LIMIT = int(args.rss_limit_gb * 1e9)
     sys.path.insert(0, str(REPO))
     from dagster_project.sample.scale import write_scaled_landing
 
