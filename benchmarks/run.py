@@ -240,6 +240,9 @@ def run_close(landing: Path, period: str, home: Path) -> dict:
     if run_id is None:
         return result
     windows = _step_windows(home, run_id)
+    if measured.returncode != 0 and measured.samples:  # a killed step never ended: its end
+        killed_at = measured.samples[-1][0]  # is the last sample
+        windows = {k: (a, b if b > a else killed_at) for k, (a, b) in windows.items()}
     if measured.returncode != 0 and windows:
         last = max(windows, key=lambda key: windows[key][0])
         result["error"] = [*result.get("error", []), f"last step started: {last}"]
@@ -365,7 +368,15 @@ def render(results: dict, args: argparse.Namespace) -> str:
         excluded = "n/a"  # under contention a small close can take less than the sample's
         if fixed and close["wall_s"] > fixed["wall_s"]:
             excluded = f"{(close['wall_s'] - fixed['wall_s']) / lb['wall_s']:.1f}x"
-        status = "" if close["certified"] else " (FAILED: " + close.get("error", "?") + ")"
+        if not close["certified"]:
+            lines.append(
+                f"| {size} | {facts['opportunities']:,} | {facts['invoices']:,} "
+                f"| {_gb(facts['bytes'])} | **failed** after {close['wall_s']:.1f} s: "
+                f"{close.get('error', '?')} | {lb['wall_s']:.1f} s | - | - "
+                f"| {_gb(close['peak_rss'])} | {_gb(lb['peak_rss'])} | - |"
+            )
+            continue
+        status = ""
         lines.append(
             f"| {size} | {facts['opportunities']:,} | {facts['invoices']:,} "
             f"| {_gb(facts['bytes'])} "

@@ -132,21 +132,24 @@ def cast_strings(
                 f"THEN '{f.name}: expected {expected}' END"
             )
     reasons = "concat_ws('; ', " + ", ".join(reason_exprs or ["NULL"]) + ")"
-    record_json = "to_json(struct_pack(" + ", ".join(f"{_q(n)} := {_q(n)}" for n in names) + "))"
+    # The record as delivered (JSON of its strings) is built for quarantined rows only, from
+    # the strings: building it for every row held a third copy of the file in memory.
+    record_json = "to_json(struct_pack(" + ", ".join(f"{_q(n)} := s.{_q(n)}" for n in names) + "))"
     conn = duckdb.connect()
     try:
         conn.register("strings", strings)
         conn.execute(
             f"CREATE TEMP TABLE checked AS SELECT _source_row, {reasons} AS _reason, "
-            f"{record_json} AS _record, {', '.join(typed_exprs)} FROM strings"
+            f"{', '.join(typed_exprs)} FROM strings"
         )
         rows = conn.sql(
             f"SELECT {', '.join(_q(n) for n in names)}, _source_row FROM checked "
             "WHERE _reason = '' ORDER BY _source_row"
         ).to_arrow_table()
         bad = conn.sql(
-            "SELECT _source_row, _reason AS reason, _record AS record FROM checked "
-            "WHERE _reason <> '' ORDER BY _source_row"
+            f"SELECT c._source_row, c._reason AS reason, {record_json} AS record "
+            "FROM checked AS c JOIN strings AS s USING (_source_row) "
+            "WHERE c._reason <> '' ORDER BY c._source_row"
         ).to_arrow_table()
     finally:
         conn.close()

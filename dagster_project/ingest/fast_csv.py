@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from .contracts import FileFormat, SourceFile
@@ -148,29 +149,30 @@ def read_csv_fast(source: SourceFile, path: Path, file: str) -> FastCsv | None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     names = source.field_names
     select = ", ".join(f'c{index} AS "{name}"' for index, name in zip(order, names, strict=True))
-    blank = " AND ".join(f"regexp_full_match(coalesce(c{i}, ''), '{_BLANK}')" for i in range(width))
+    blank = " AND ".join(
+        f"regexp_full_match(coalesce(\"{name}\", ''), '{_BLANK}')" for name in names
+    )
     conn = duckdb.connect()
     try:
         conn.execute("SET preserve_insertion_order = true")
-        conn.execute(
-            f"CREATE TEMP TABLE raw_lines AS SELECT * FROM read_csv(?, columns = {columns}, "
-            "header = false, skip = 1, auto_detect = false, delim = ?, quote = '\"', "
-            "escape = '\"', strict_mode = true, null_padding = false, encoding = ?, "
-            "all_varchar = true, parallel = false)",
-            [str(path), source.delimiter, duckdb_encoding],
-        )
-        ((count, blanks),) = conn.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {blank}) FROM raw_lines"
-        ).fetchall()
-        if count != records or blanks:
-            return None
+        # One sequential scan (parallel = false) in file order straight to Arrow: no copy
+        # in DuckDB. The header is line 1, so the record of rank i is on line i + 2.
         strings = conn.sql(
-            # rowid is the rank in file order (one sequential scan, insertion order kept);
-            # the header is line 1, so a record's line is its rank + 2.
-            f"SELECT (rowid + 2)::BIGINT AS _source_row, {select} FROM raw_lines ORDER BY rowid"
+            f"SELECT {select} FROM read_csv(?, columns = {columns}, header = false, skip = 1, "
+            "auto_detect = false, delim = ?, quote = '\"', escape = '\"', strict_mode = true, "
+            "null_padding = false, encoding = ?, all_varchar = true, parallel = false)",
+            params=[str(path), source.delimiter, duckdb_encoding],
         ).to_arrow_table()
+        if strings.num_rows != records:
+            return None
+        conn.register("strings", strings)
+        ((blanks,),) = conn.execute(f"SELECT count(*) FROM strings WHERE {blank}").fetchall()
+        if blanks:
+            return None
     except duckdb.Error:
         return None
     finally:
         conn.close()
+    lines = pa.array(np.arange(2, strings.num_rows + 2, dtype=np.int64))
+    strings = strings.add_column(0, "_source_row", lines)
     return FastCsv(strings=strings, sha256=scan.sha256)
