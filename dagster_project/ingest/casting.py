@@ -109,6 +109,17 @@ def cast_records(source: SourceFile, records: RawRecords) -> TypedRecords:
         {"_source_row": pa.array(records.positions, pa.int64())}
         | {name: pa.array(values, pa.string()) for name, values in columns.items()}
     )
+    return cast_strings(source, strings, records.rejected)
+
+
+def cast_strings(
+    source: SourceFile, strings: pa.Table, rejected_records: list[tuple[int, str, str]]
+) -> TypedRecords:
+    """Type a table of strings (``_source_row`` and the contract's fields, None for blank).
+
+    ``rejected_records`` are the records the reader could not split, quarantined as they are.
+    """
+    names = list(source.field_names)
     typed_exprs, reason_exprs = [], []
     for f in source.fields:
         value, typed, expected = _parse_rule(f)
@@ -121,29 +132,32 @@ def cast_records(source: SourceFile, records: RawRecords) -> TypedRecords:
                 f"THEN '{f.name}: expected {expected}' END"
             )
     reasons = "concat_ws('; ', " + ", ".join(reason_exprs or ["NULL"]) + ")"
-    record_json = "to_json(struct_pack(" + ", ".join(f"{_q(n)} := {_q(n)}" for n in names) + "))"
+    # The record as delivered (JSON of its strings) is built for quarantined rows only, from
+    # the strings: building it for every row held a third copy of the file in memory.
+    record_json = "to_json(struct_pack(" + ", ".join(f"{_q(n)} := s.{_q(n)}" for n in names) + "))"
     conn = duckdb.connect()
     try:
         conn.register("strings", strings)
         conn.execute(
             f"CREATE TEMP TABLE checked AS SELECT _source_row, {reasons} AS _reason, "
-            f"{record_json} AS _record, {', '.join(typed_exprs)} FROM strings"
+            f"{', '.join(typed_exprs)} FROM strings"
         )
         rows = conn.sql(
             f"SELECT {', '.join(_q(n) for n in names)}, _source_row FROM checked "
             "WHERE _reason = '' ORDER BY _source_row"
         ).to_arrow_table()
         bad = conn.sql(
-            "SELECT _source_row, _reason AS reason, _record AS record FROM checked "
-            "WHERE _reason <> '' ORDER BY _source_row"
+            f"SELECT c._source_row, c._reason AS reason, {record_json} AS record "
+            "FROM checked AS c JOIN strings AS s USING (_source_row) "
+            "WHERE c._reason <> '' ORDER BY c._source_row"
         ).to_arrow_table()
     finally:
         conn.close()
     rejected = pa.table(
         {
-            "_source_row": pa.array([r[0] for r in records.rejected], pa.int64()),
-            "reason": pa.array([r[1] for r in records.rejected], pa.string()),
-            "record": pa.array([r[2] for r in records.rejected], pa.string()),
+            "_source_row": pa.array([r[0] for r in rejected_records], pa.int64()),
+            "reason": pa.array([r[1] for r in rejected_records], pa.string()),
+            "record": pa.array([r[2] for r in rejected_records], pa.string()),
         }
     )
     quarantine = pa.concat_tables([rejected, bad.cast(QUARANTINE_SCHEMA)]).sort_by("_source_row")

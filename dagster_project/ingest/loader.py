@@ -15,9 +15,10 @@ from pathlib import Path
 import duckdb
 
 from ..settings import is_inside
-from .casting import TypedRecords, cast_records, quarantine_summary
+from .casting import TypedRecords, cast_records, cast_strings, quarantine_summary
 from .contracts import PROVENANCE_COLUMNS, SourceFile
 from .errors import SourceFileError
+from .fast_csv import read_csv_fast
 from .readers import read_records
 
 QUARANTINE_DDL = """
@@ -91,18 +92,25 @@ def read_source_file(
         # A link to a file elsewhere would make a close read (and hash, and keep in the
         # warehouse) something that was never delivered to the landing zone.
         raise SourceFileError(file, "is a link that leads out of the landing folder")
-    records = read_records(source, path, file)
-    typed = cast_records(source, records)
+    fast = read_csv_fast(source, path, file)  # None unless the file is well formed
+    if fast is not None:
+        typed = cast_strings(source, fast.strings, [])
+        sha256, records_read, blank_rows = fast.sha256, fast.strings.num_rows, 0
+    else:
+        records = read_records(source, path, file)
+        typed = cast_records(source, records)
+        sha256, records_read = records.sha256, records.records_read
+        blank_rows = records.blank_rows_skipped
     summary = LoadSummary(
         source=source.name,
         period=period,
         file=file,
-        sha256=records.sha256,
+        sha256=sha256,
         file_bytes=path.stat().st_size,
-        records_read=records.records_read,
+        records_read=records_read,
         rows_loaded=typed.rows.num_rows,
         rows_quarantined=typed.quarantine.num_rows,
-        blank_rows_skipped=records.blank_rows_skipped,
+        blank_rows_skipped=blank_rows,
         quarantine_reasons=quarantine_summary(typed.quarantine),
     )
     return typed, summary
