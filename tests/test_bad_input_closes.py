@@ -134,13 +134,13 @@ def test_a_bad_input_found_by_dbt_is_named_and_nothing_is_certified(
 
 def _assert_held(case: Case, close: BadClose) -> None:
     """The period is published again (version 2) with that worker's payout withheld and the
-    reason, everyone else's as before; the raw gate's hold is in the summary."""
+    reason, everyone else's as before; the raw gate's hold verdict is in the summary."""
     assert close.status == 0, (close.out, close.err)
     assert [v for p, v in close.versions_after if p == PERIOD] == [1, 2]
     employee_id, reason = case.expect.split(" held: ")
     status, hold_reason = close.payouts_after[employee_id]
     assert status == "held"
     assert reason in hold_reason.split("; ")
-    assert "warn: raw/sales_ops/individual_quota:gx_sales_ops__individual_quota: " in close.out
+    assert "hold: raw/sales_ops/individual_quota:gx_sales_ops__individual_quota: " in close.out
     held = {e for e, (s, _) in close.payouts_after.items() if s == "held"}
     assert employee_id in held and len(held) < len(close.payouts_after) / 2

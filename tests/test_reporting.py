@@ -277,11 +277,14 @@ def test_the_monthly_pack_of_the_last_period_is_complete_offline_and_anonymous(
     certificate = json.loads(
         (closed_history.settings.home / "certified/2026-10/certificate.json").read_text()
     )
-    failing = sorted(g["suite"] for g in certificate["gates"] if g["verdict"]["verdict"] != "pass")
-    assert failing == ["erp__facture"]
+    failing = [g for g in certificate["gates"] if g["verdict"]["verdict"] != "pass"]
+    assert "erp__facture" in {g["suite"] for g in failing}
     assert (
-        f"Data quality: warnings.</strong> {len(certificate['gates'])} suites ran; 1 with" in page
+        f"Data quality: warnings.</strong> {len(certificate['gates'])} suites ran; "
+        f"{len(failing)} with" in page
     )
+    held = [g for g in failing if g["verdict"]["verdict"] == "hold"]
+    assert held and all(f"{g['layer']}/{g['suite']}" in page for g in held)
     for name in PACK_TABLES:
         assert (folder / "tables" / f"{name}.csv").exists(), name
         assert f'href="tables/{name}.csv"' in page

@@ -67,13 +67,17 @@ def _html_table(headers: list[str], rows: list[tuple]) -> str:
 
 def _verdict(conn: duckdb.DuckDBPyConnection, queries: dict[str, str]) -> tuple[str, str]:
     gates = as_dicts(*query_rows(conn, queries["data_quality"]))
-    failing = [g["suite"] for g in gates if g["verdict"] != "pass"]
     if not gates:
         return "unknown", "The certificate records no gate."
+    failing = [g for g in gates if g["verdict"] != "pass"]
     if failing:
+        held = [f"{g['layer']}/{g['suite']}" for g in failing if g["verdict"] == "hold"]
+        warned = [f"{g['layer']}/{g['suite']}" for g in failing if g["verdict"] == "warn"]
+        parts = [f"payouts withheld by {', '.join(held)}"] if held else []
+        parts += [f"warnings from {', '.join(warned)}"] if warned else []
         return "warnings", (
             f"{len(gates)} suites ran; {len(failing)} with findings that did not block the "
-            f"certification: {', '.join(failing)}."
+            f"certification: {'; '.join(parts)}."
         )
     return "pass", f"{len(gates)} suites ran, every rule passed."
 

@@ -132,10 +132,11 @@ PACK_TABLES: Mapping[str, PackTable] = {
         "Data quality: the gates of the certified close",
         "WITH gates AS (SELECT unnest(from_json(certificate->'gates', '[\"JSON\"]')) AS gate "
         "FROM certified.publication_log WHERE publication_id = '{publication}') "
-        "SELECT gate->>'suite' AS suite, gate->>'suite_version' AS suite_version, "
+        "SELECT coalesce(gate->>'layer', 'raw') AS layer, gate->>'suite' AS suite, "
+        "gate->>'suite_version' AS suite_version, "
         "CAST(gate->'verdict'->>'evaluated' AS INTEGER) AS rules_evaluated, "
         "CAST(gate->'verdict'->>'failed_total' AS INTEGER) AS rules_failed, "
-        "gate->'verdict'->>'verdict' AS verdict FROM gates ORDER BY suite",
+        "gate->'verdict'->>'verdict' AS verdict FROM gates ORDER BY layer, suite",
     ),
 }
 
