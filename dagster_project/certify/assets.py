@@ -70,7 +70,7 @@ def certified_publication(
     reason = context.run.tags.get(RESTATEMENT_TAG)
     home = Path(paths.home)
     with warehouse.connect() as conn:
-        findings = blocking_findings(conn, period, context.run_id)
+        findings = blocking_findings(conn, period, context.run.run_id)
         if findings:
             raise dg.Failure(
                 description=f"period {period} is blocked, nothing certified: "
@@ -93,14 +93,14 @@ def certified_publication(
         certificate = build_certificate(
             conn,
             period,
-            context.run_id,
-            validations_dir(home, period, context.run_id),
+            context.run.run_id,
+            validations_dir(home, period, context.run.run_id),
             dict(zip(("plan_id", "version", "file", "sha256"), plan, strict=True)),
         )
         # A restatement names the publication it replaces (the old one stays readable).
         certificate["supersedes"] = existing.publication_id if existing else None
         certificate["restatement_reason"] = reason
-        publication = publish_period(conn, period, context.run_id, certificate, reason)
+        publication = publish_period(conn, period, context.run.run_id, certificate, reason)
         folder = export_period(conn, period, home / "certified")
     return dg.MaterializeResult(
         metadata={

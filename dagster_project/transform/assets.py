@@ -56,7 +56,7 @@ def perfgov_dbt_models(
     """
     period = period_of(context.partition_key)
     with warehouse.connect() as conn:
-        area = register_run_area(conn, context.run_id, period, full_build=not context.is_subset)
+        area = register_run_area(conn, context.run.run_id, period, full_build=not context.is_subset)
         dropped = drop_old_areas(conn)
     context.log.info(f"dbt builds into run area {area}; older areas dropped: {dropped or 'none'}")
     try:
