@@ -84,7 +84,14 @@ def test_a_close_of_it_is_certified_with_the_lower_bound_payouts(
     settings = Settings(landing=scaled_landing, home=tmp_path / "home")
     outcome = close_period(settings, PERIOD)
     assert outcome.success, outcome.failures
-    assert all(check["passed"] for check in outcome.checks), outcome.checks
+    # No gate blocks or holds; warnings (e.g. synthetic accounts without an ERP code, the
+    # CRM-finance gap) are reported and allowed.
+    stopping = [
+        c
+        for c in outcome.checks
+        if not c["passed"] and (c["severity"] == "ERROR" or c["verdict"] == "hold")
+    ]
+    assert stopping == [], stopping
     assert sum(load["quarantined"] or 0 for load in outcome.loads) == 0
     with open(settings.home / "certified" / PERIOD / "incentive_payouts.csv") as rows:
         payouts = {r["employee_id"]: r for r in csv.DictReader(rows)}
