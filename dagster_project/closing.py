@@ -309,6 +309,14 @@ def first_failure(outcome: CloseOutcome) -> str:
         return f"period {outcome.period} blocked by {len(blocks)} gate(s): {names}"
     if outcome.failures:
         more = f" (and {len(outcome.failures) - 1} more)" if len(outcome.failures) > 1 else ""
+        if outcome.publication.get("publication_id"):
+            # A step after the publication (statements, the pack) failed: what finance
+            # reads is certified and complete; say so before what to re-run.
+            return (
+                f"period {outcome.period} is certified (publication "
+                f"{outcome.publication['publication_id']}), but a report step failed: "
+                f"{outcome.failures[0]}{more}"
+            )
         return f"period {outcome.period} failed: {outcome.failures[0]}{more}"
     return f"period {outcome.period} failed (run {outcome.run_id})"
 

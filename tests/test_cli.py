@@ -74,3 +74,16 @@ def test_the_help_answers_without_loading_dagster(capsys: pytest.CaptureFixture[
         main(["--help"])
     assert exit_.value.code == 0
     assert "close" in capsys.readouterr().out
+
+
+def test_a_report_step_failing_after_the_publication_says_the_period_is_certified() -> None:
+    from dagster_project.closing import CloseOutcome, first_failure
+
+    outcome = CloseOutcome(period="2026-10", run_id="r1", success=False)
+    outcome.failures = ["reports__monthly_pack: disk full"]
+    assert first_failure(outcome) == "period 2026-10 failed: reports__monthly_pack: disk full"
+    outcome.publication = {"publication_id": "p-1", "version": 1}
+    assert first_failure(outcome) == (
+        "period 2026-10 is certified (publication p-1), but a report step failed: "
+        "reports__monthly_pack: disk full"
+    )
