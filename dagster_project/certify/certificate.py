@@ -17,6 +17,7 @@ import duckdb
 
 from ..settings import EXPECTATIONS_DIR, PROJECT_ROOT
 from ..transform.run_area import relation
+from ..warehouse_queries import rows_as_dicts, source_files
 
 PACKAGES = (
     "perfgov",
@@ -59,12 +60,6 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
-def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def gate_results(audit_dir: Path) -> list[dict]:
     """The sanitised validation results of this period (suite, version, result id, verdict)."""
     results = []
@@ -98,19 +93,14 @@ def build_certificate(
         relation(conn, f"marts.{name}", run_id)  # the run's own area
         for name in ("payouts", "credit_lines", "bookings", "reconciliation")
     )
-    inputs = _rows(
-        conn,
-        "SELECT source, _source_file AS file, _source_sha256 AS sha256, records_read, "
-        "rows_loaded, rows_quarantined FROM raw.source_file_log WHERE _period = ? ORDER BY source",
-        [period],
-    )
-    totals = _rows(
+    inputs = source_files(conn, period)
+    totals = rows_as_dicts(
         conn,
         "SELECT count(*) AS workers, count(*) FILTER (WHERE status = 'held') AS held_workers, "
         f"coalesce(sum(payout_eur), 0)::VARCHAR AS payouts_eur FROM {payouts} WHERE period = ?",
         [period],
     )[0]
-    credit_totals = _rows(
+    credit_totals = rows_as_dicts(
         conn,
         "SELECT count(*) AS credit_lines, "
         "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'booking'), 0)::VARCHAR "
@@ -119,13 +109,13 @@ def build_certificate(
         f"AS adjustments_eur FROM {credit_lines} WHERE period = ?",
         [period],
     )[0]
-    booking_totals = _rows(
+    booking_totals = rows_as_dicts(
         conn,
         "SELECT count(*) AS won_deals, coalesce(sum(amount_eur), 0)::VARCHAR AS bookings_eur "
         f"FROM {bookings} WHERE snapshot_period = ?",
         [period],
     )[0]
-    reconciliation = _rows(
+    reconciliation = rows_as_dicts(
         conn,
         "SELECT invoiced_eur::VARCHAR AS invoiced_eur, gap_eur::VARCHAR AS reconciliation_gap_eur, "
         f"gap_percent::VARCHAR AS reconciliation_gap_percent FROM {reconciliation} "

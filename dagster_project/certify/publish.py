@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from ..transform.run_area import relation
+from ..warehouse_queries import has_table
 from .consumer_copy import (
     fsync_path,
     remove_leftovers,
@@ -103,7 +104,7 @@ def ensure_certified_schema(conn: duckdb.DuckDBPyConnection) -> None:
 
 def current_publication(conn: duckdb.DuckDBPyConnection, period: str) -> Publication | None:
     """The period's publication in force (the latest version), if it was ever certified."""
-    if not _has_table(conn, "certified", "publication_log"):
+    if not has_table(conn, "certified", "publication_log"):
         return None
     row = conn.execute(
         "SELECT publication_id, period, version, supersedes, run_id FROM "
@@ -114,20 +115,10 @@ def current_publication(conn: duckdb.DuckDBPyConnection, period: str) -> Publica
 
 
 def certified_periods(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    if not _has_table(conn, "certified", "publication_log"):
+    if not has_table(conn, "certified", "publication_log"):
         return []
     rows = conn.execute("SELECT DISTINCT period FROM certified.publication_log ORDER BY 1")
     return [r[0] for r in rows.fetchall()]
-
-
-def _has_table(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
 
 
 def publish_period(

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..atomic_files import replace_text
 from .run_records import read_run_records
 
 _SEVERITY_ORDER = {"block": 0, "hold": 1, "warn": 2}
@@ -376,10 +375,4 @@ def render_auditor_pack(home: Path, period: str) -> Path:
         + "".join(parts)
         + "</body></html>\n"
     )
-    target = audit_dir / "index.html"
-    fd, tmp = tempfile.mkstemp(dir=audit_dir, prefix=".index.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(page)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
-    return target
+    return replace_text(audit_dir / "index.html", page, mode=0o644)

@@ -112,6 +112,19 @@ def check_result_from_validation(
     )
 
 
+def _record(
+    context: dg.AssetCheckExecutionContext, paths: PerfgovPaths, result: RawValidationResult
+) -> dg.AssetCheckResult:
+    """Write a gate's evidence into its run's folder, log one line, and give the outcome."""
+    folder = validations_dir(paths.home, result.period, context.op_execution_context.run_id)
+    evidence = write_validation_json(result, folder)
+    context.log.info(
+        f"{result.table} {result.period}: {result.verdict.verdict.value} "
+        f"({result.verdict.failed_total} failed; evidence {evidence.name})"
+    )
+    return check_result_from_validation(result, evidence)
+
+
 def _period_of(context: dg.AssetCheckExecutionContext) -> str:
     """The run's period; validate_raw_table refuses anything that is not ``YYYY-MM``."""
     if not context.has_partition_key:
@@ -148,14 +161,7 @@ def _build_check(
     ) -> dg.AssetCheckResult:
         period = _period_of(context)
         result = validate_raw_table(warehouse, source_name, period, suites_dir=suites_dir)
-        evidence = write_validation_json(
-            result, validations_dir(paths.home, period, context.op_execution_context.run_id)
-        )
-        context.log.info(
-            f"{table} {period}: {result.verdict.verdict.value} "
-            f"({result.verdict.failed_total} failed; evidence {evidence.name})"
-        )
-        return check_result_from_validation(result, evidence)
+        return _record(context, paths, result)
 
     return _gate
 
@@ -224,14 +230,7 @@ def _build_mart_check(
             parameters = suite_parameters(conn, period)
             where = relation(conn, suite.table, run_id)  # the run's own area
         result = validate_table(warehouse, suite, period, parameters, relation=where)
-        evidence = write_validation_json(
-            result, validations_dir(paths.home, period, context.op_execution_context.run_id)
-        )
-        context.log.info(
-            f"{suite.table} {period}: {result.verdict.verdict.value} "
-            f"({result.verdict.failed_total} failed; evidence {evidence.name})"
-        )
-        return check_result_from_validation(result, evidence)
+        return _record(context, paths, result)
 
     return _gate
 

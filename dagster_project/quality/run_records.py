@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from ..atomic_files import replace_text
 from ..transform.run_area import relation
+from ..warehouse_queries import has_table, rows_as_dicts, source_files
 
 #: dbt assets whose materialisation in a run means the run's marts are its own.
 _MARTS_BUILT = "marts/payouts"
@@ -31,12 +31,6 @@ _MARTS_BUILT = "marts/payouts"
 
 def runs_dir(home: Path, period: str) -> Path:
     return Path(home) / "audit" / period / "runs"
-
-
-def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _plain(value: Any) -> Any:
@@ -52,31 +46,6 @@ def _plain_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in rows]
 
 
-def _has_table(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
-def sources_of(conn: duckdb.DuckDBPyConnection, period: str) -> list[dict[str, Any]]:
-    """The period's input files as loaded: file, sha256, records read, rows kept, quarantined."""
-    if not _has_table(conn, "raw", "source_file_log"):
-        return []
-    return _plain_rows(
-        _rows(
-            conn,
-            "SELECT source, _source_file AS file, _source_sha256 AS sha256, records_read, "
-            "rows_loaded, rows_quarantined FROM raw.source_file_log WHERE _period = ? "
-            "ORDER BY source",
-            [period],
-        )
-    )
-
-
 def findings_of(
     conn: duckdb.DuckDBPyConnection, period: str, run_id: str | None = None
 ) -> dict[str, Any]:
@@ -87,11 +56,11 @@ def findings_of(
     def mart(name: str) -> str | None:
         where = relation(conn, f"marts.{name}", run_id)
         schema, table = where.split(".")
-        return where if _has_table(conn, schema, table) else None
+        return where if has_table(conn, schema, table) else None
 
     if holds := mart("payout_holds"):
         found["holds"] = _plain_rows(
-            _rows(
+            rows_as_dicts(
                 conn,
                 f"SELECT employee_id, hold_rule, hold_reason FROM {holds} "
                 "WHERE period = ? ORDER BY employee_id, hold_rule",
@@ -100,7 +69,7 @@ def findings_of(
         )
     if blocks := mart("incentive_blocks"):
         found["blocks"] = _plain_rows(
-            _rows(
+            rows_as_dicts(
                 conn,
                 f"SELECT rule, finding FROM {blocks} WHERE period = ? ORDER BY rule, finding",
                 [period],
@@ -108,10 +77,10 @@ def findings_of(
         )
     totals_table, lines = mart("reconciliation"), mart("reconciliation_by_opportunity")
     if totals_table and lines:
-        totals = _rows(conn, f"SELECT * FROM {totals_table} WHERE period = ?", [period])
+        totals = rows_as_dicts(conn, f"SELECT * FROM {totals_table} WHERE period = ?", [period])
         found["reconciliation"] = _plain_rows(totals)[0] if totals else None
         found["reconciliation_unmatched"] = _plain_rows(
-            _rows(
+            rows_as_dicts(
                 conn,
                 "SELECT reconciliation_status, opportunity_id, invoice_numbers, booked_eur, "
                 f"invoiced_eur, gap_eur FROM {lines} "
@@ -153,7 +122,7 @@ def build_run_record(
         return record
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         if any(key.startswith("raw/") for key in built):
-            record["sources"] = sources_of(conn, period)
+            record["sources"] = _plain_rows(source_files(conn, period))
         if record["marts_built"]:
             record.update(findings_of(conn, period, run_id))
     return record
@@ -163,13 +132,8 @@ def write_run_record(home: Path, record: Mapping[str, Any]) -> Path:
     """Write ``runs/<run_id>.json`` atomically; a run's record is written once."""
     directory = runs_dir(home, record["period"])
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{record['run_id']}.json"
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(record, out, indent=2, sort_keys=True)
-        out.write("\n")
-    os.replace(tmp, target)
-    return target
+    text = json.dumps(record, indent=2, sort_keys=True) + "\n"
+    return replace_text(directory / f"{record['run_id']}.json", text, mode=0o600)
 
 
 def read_run_records(home: Path, period: str) -> list[dict[str, Any]]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from ..atomic_files import replace_text
+from ..warehouse_queries import has_table
 
 ACTION_LIST_COLUMNS = (
     "erp_customer_code",
@@ -44,13 +45,7 @@ def publication_in_force(conn: duckdb.DuckDBPyConnection, period: str) -> str:
 
 def has_certified_table(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Publications made before a table was certified do not have it."""
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'certified' AND table_name = ?",
-            [table],
-        ).fetchone()[0]
-    )
+    return has_table(conn, "certified", table)
 
 
 def action_lists(conn: duckdb.DuckDBPyConnection, period: str) -> dict[str, list[dict[str, Any]]]:
@@ -87,9 +82,5 @@ def write_action_lists(
     for employee, rows in sorted(lists.items()):
         if not safe_name.fullmatch(employee):  # it becomes a file name: never a path
             raise ValueError(f"employee id {employee!r} cannot name an action list file")
-        target = folder / f"{employee}.csv"
-        tmp = folder / f".{employee}.{uuid.uuid4().hex}.tmp"
-        tmp.write_text(action_list_csv(rows), encoding="utf-8")
-        os.replace(tmp, target)
-        written.append(target)
+        written.append(replace_text(folder / f"{employee}.csv", action_list_csv(rows)))
     return written

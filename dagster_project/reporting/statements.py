@@ -10,9 +10,7 @@ script, no remote resource) and prints to PDF from the browser.
 from __future__ import annotations
 
 import html
-import os
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from ..atomic_files import replace_text
 from .action_lists import action_lists
 
 Row = Mapping[str, Any]
@@ -298,7 +297,5 @@ def write_statements(conn: duckdb.DuckDBPyConnection, period: str, out_dir: Path
         text = render_statement(
             payout, lines_by_worker.get(employee, []), plan, actions.get(employee, [])
         )
-        tmp = folder / f".{employee}.{uuid.uuid4().hex}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, folder / f"{employee}.html")
+        replace_text(folder / f"{employee}.html", text)
     return folder

@@ -24,6 +24,8 @@ import re
 
 import duckdb
 
+from ..warehouse_queries import has_table
+
 #: The dbt layers built per run (seeds go to ``reference``: static, shared by every run).
 LAYERS: tuple[str, ...] = ("staging", "intermediate", "marts")
 
@@ -84,7 +86,7 @@ def register_run_area(
 
 def latest_area(conn: duckdb.DuckDBPyConnection) -> str | None:
     """The area of the latest full build still in the warehouse."""
-    if not _has_registry(conn):
+    if not has_table(conn, "runs", "run_areas"):
         return None
     row = conn.execute(
         "SELECT area FROM runs.run_areas WHERE full_build AND dropped_at IS NULL "
@@ -94,7 +96,7 @@ def latest_area(conn: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def area_of_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
-    if not _has_registry(conn):
+    if not has_table(conn, "runs", "run_areas"):
         return None
     row = conn.execute("SELECT area FROM runs.run_areas WHERE run_id = ?", [run_id]).fetchone()
     return row[0] if row else None
@@ -134,7 +136,7 @@ def point_latest_views(conn: duckdb.DuckDBPyConnection, area: str) -> int:
 def drop_old_areas(conn: duckdb.DuckDBPyConnection, keep: int = KEPT_RUN_AREAS) -> list[str]:
     """Drop the schemas of every area but the newest ``keep`` full builds; return them,
     oldest first."""
-    if not _has_registry(conn):
+    if not has_table(conn, "runs", "run_areas"):
         return []
     rows = conn.execute(
         "SELECT area FROM runs.run_areas WHERE full_build AND dropped_at IS NULL "
@@ -157,12 +159,3 @@ def _objects(conn: duckdb.DuckDBPyConnection, schema: str) -> list[tuple[str, st
             [schema],
         ).fetchall()
     ]
-
-
-def _has_registry(conn: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'runs' AND table_name = 'run_areas'"
-        ).fetchone()[0]
-    )
