@@ -58,7 +58,7 @@ def run(landing: Path, period: str, out: Path) -> dict:
     try:
         conn.register("quota_individual_sheet", _sheet_as_strings(workbook, "Quotas_Individuels"))
         conn.register("quota_team_sheet", _sheet_as_strings(workbook, "Quotas_Equipe"))
-        gates, blocks, payout_rows, held, payouts = conn.execute(script).fetchone()
+        gates, blocks, payout_rows, held, payouts, gap = conn.execute(script).fetchone()
     finally:
         conn.close()
     return {
@@ -67,6 +67,7 @@ def run(landing: Path, period: str, out: Path) -> dict:
         "payout_rows": int(payout_rows),
         "held_rows": int(held),
         "payouts_eur": str(payouts),
+        "reconciliation_gap_eur": str(gap),
     }
 
 

@@ -63,7 +63,7 @@ CREATE TEMP TABLE facture AS
 SELECT num_piece, type_piece, code_client, ref_opportunite, devise,
        CASE WHEN regexp_full_match(date_piece, '\d{2}/\d{2}/\d{4}') THEN try_strptime(date_piece, '%d/%m/%Y')::DATE END AS date_piece,
        CASE WHEN regexp_full_match(montant_ht, '-?\d+(,\d{1,2})?') THEN try_cast(replace(montant_ht, ',', '.') AS DECIMAL(18, 2)) END AS montant_ht,
-       montant_ht AS montant_text
+       montant_ht AS montant_text, date_echeance, date_reglement
 FROM read_csv('{landing}/erp/{period}/factures.csv', header = true, all_varchar = true,
               delim = ';', encoding = 'latin-1');
 
@@ -259,6 +259,28 @@ SELECT 'unattributed_credit_over_limit',
         > 0.01 * sum(credited_amount_eur))::INT
 FROM credit_lines;
 
+-- 3b. The harmonised gates that join sources (warnings): the reconciliation of won bookings
+--     with what the ERP invoiced (identical lines once, credit notes negative, each document
+--     at its currency's rate on or before its date) and the documents naming no known deal.
+CREATE TEMP TABLE invoice_lines AS
+SELECT f.num_piece, o."Id" IS NOT NULL AS matched, f.ref_opportunite,
+       div_cents(CASE f.type_piece WHEN 'AV' THEN -f.montant_ht ELSE f.montant_ht END, fx.taux)
+           AS signed_eur
+FROM (SELECT DISTINCT * FROM facture) f
+LEFT JOIN (SELECT DISTINCT "Id" FROM opportunity) o ON o."Id" = nullif(trim(f.ref_opportunite), '')
+LEFT JOIN fx ON fx.devise = upper(trim(f.devise))
+    AND f.date_piece BETWEEN fx.valid_from AND coalesce(fx.valid_to, f.date_piece);
+
+CREATE TEMP TABLE reconciliation AS
+SELECT (SELECT sum(amount_eur) FROM won)::DECIMAL(18, 2) AS booked_eur,
+       sum(signed_eur)::DECIMAL(18, 2) AS invoiced_eur,
+       (sum(signed_eur) - (SELECT sum(amount_eur) FROM won))::DECIMAL(18, 2) AS gap_eur,
+       count(*) FILTER (WHERE NOT matched) AS documents_without_deal,
+       count(*) FILTER (WHERE signed_eur IS NULL) AS documents_without_rate,
+       (SELECT count(*) FROM won WHERE opportunity_id NOT IN
+           (SELECT ref_opportunite FROM invoice_lines WHERE matched)) AS deals_not_invoiced
+FROM invoice_lines;
+
 CREATE TEMP TABLE payouts AS
 WITH w AS (
     SELECT "Employee_ID" AS employee_id, "Sales_Role" AS sales_role,
@@ -318,9 +340,11 @@ FROM factors;
 COPY (SELECT * FROM payouts ORDER BY employee_id) TO '{out}/incentive_payouts.parquet' (FORMAT parquet);
 COPY (SELECT * FROM credit_lines ORDER BY opportunity_id, user_id) TO '{out}/credit_lines.parquet' (FORMAT parquet);
 COPY (SELECT * FROM payouts ORDER BY employee_id) TO '{out}/incentive_payouts.csv' (FORMAT csv, HEADER true);
+COPY reconciliation TO '{out}/reconciliation.csv' (FORMAT csv, HEADER true);
 
 SELECT (SELECT sum(nulls + duplicate_keys + bad_values) FROM gate_failures) AS gate_failures,
        (SELECT sum(findings) FROM blocks) AS block_findings,
        (SELECT count(*) FROM payouts) AS payout_rows,
        (SELECT count(*) FILTER (WHERE held) FROM payouts) AS held_rows,
-       (SELECT sum(payout_eur) FILTER (WHERE NOT held) FROM payouts) AS payouts_eur;
+       (SELECT sum(payout_eur) FILTER (WHERE NOT held) FROM payouts) AS payouts_eur,
+       (SELECT gap_eur FROM reconciliation) AS reconciliation_gap_eur;

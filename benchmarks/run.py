@@ -184,7 +184,7 @@ def _last_run_id(home: Path) -> str | None:
 
 
 def _stage_of(step_key: str) -> str:
-    if step_key.startswith("raw__") and "_gx_" in step_key:
+    if "_gx_" in step_key:  # raw suites on raw__* and mart suites on marts__*
         return "gates"
     if step_key.startswith("raw__") or step_key.startswith("plan_"):
         return "ingestion"
@@ -202,6 +202,17 @@ def _calculation_seconds(log: Path) -> float:
     return sum(
         float(s) for model, s in _DBT_MODEL_DONE.findall(text) if model in CALCULATION_MODELS
     )
+
+
+def _certified_gap(home: Path, period: str) -> Decimal | None:
+    """The certified reconciliation gap (invoiced - booked, EUR) of the period."""
+    path = home / "certified" / period / "reconciliation.csv"
+    if not path.exists():
+        return None
+    import csv
+
+    with open(path, encoding="utf-8") as rows:
+        return Decimal(next(csv.DictReader(rows))["gap_eur"])
 
 
 def _certified_payouts(home: Path, period: str) -> Decimal | None:
@@ -261,6 +272,7 @@ def run_close(landing: Path, period: str, home: Path) -> dict:
     stages["startup"]["peak_rss"] = measured.peak_between(0, first)
     result["stages"] = stages
     result["payouts_eur"] = _certified_payouts(home, period)
+    result["reconciliation_gap_eur"] = _certified_gap(home, period)
     return result
 
 
@@ -353,7 +365,8 @@ def render(results: dict, args: argparse.Namespace) -> str:
     lines += [
         "",
         "| size | opportunities | invoices | files | close | lower bound | ratio | "
-        "ratio, fixed overhead excluded | close peak RSS | lower bound peak RSS | same payouts |",
+        "ratio, fixed overhead excluded | close peak RSS | lower bound peak RSS | "
+        "same payouts and reconciliation |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for size in results["sizes"]:
@@ -507,17 +520,24 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         close, lower_bound = _median_run(closes), _median_run(bounds)
+        same_gap = close.get("reconciliation_gap_eur") is not None and Decimal(
+            lower_bound["reconciliation_gap_eur"]
+        ) == Decimal(str(close["reconciliation_gap_eur"]))
         same = (
             "yes"
             if close.get("payouts_eur") is not None
             and Decimal(lower_bound["payouts_eur"]) == close["payouts_eur"]
-            else f"no ({close.get('payouts_eur')} vs {lower_bound['payouts_eur']})"
+            and same_gap
+            else f"no ({close.get('payouts_eur')} vs {lower_bound['payouts_eur']}; "
+            f"gap {close.get('reconciliation_gap_eur')} vs {lower_bound['reconciliation_gap_eur']})"
         )
         results["sizes"][size] = {
             "facts": _landing_facts(landing, args.period),
             "close": close,
             "lower_bound": lower_bound,
-            "same_payouts": same + f", {lower_bound['payouts_eur']} EUR",
+            "same_payouts": same
+            + f", payouts {lower_bound['payouts_eur']} EUR,"
+            + f" reconciliation gap {lower_bound['reconciliation_gap_eur']} EUR",
         }
     results["runs"] = args.runs
     (args.work / "results.json").write_text(json.dumps(results, indent=2, default=str))
