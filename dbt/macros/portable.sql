@@ -54,14 +54,16 @@
 
 {#-
     Continuous quantile (linear interpolation) and median of a group. PostgreSQL computes
-    percentile_cont in double precision; the models cast the result to their DECIMAL.
+    percentile_cont in double precision (quantile makes it NUMERIC, so that round() takes
+    it; median_of stays bare, so that a FILTER clause may follow it); the models round and
+    cast the result to their DECIMAL. These are KPIs, never money.
 -#}
 {% macro quantile(column, fraction) -%}
     {{ return(adapter.dispatch('quantile', 'perfgov')(column, fraction)) }}
 {%- endmacro %}
 {% macro duckdb__quantile(column, fraction) -%} quantile_cont({{ column }}, {{ fraction }}) {%- endmacro %}
 {% macro postgres__quantile(column, fraction) -%}
-    percentile_cont({{ fraction }}) within group (order by {{ column }})
+    cast(percentile_cont({{ fraction }}) within group (order by {{ column }}) as numeric)
 {%- endmacro %}
 
 {% macro median_of(column) -%}
@@ -70,6 +72,17 @@
 {% macro duckdb__median_of(column) -%} median({{ column }}) {%- endmacro %}
 {% macro postgres__median_of(column) -%}
     percentile_cont(0.5) within group (order by {{ column }})
+{%- endmacro %}
+
+{#- The first value of a group in an order (an ordered aggregate). -#}
+{% macro first_in_order(column, order_by) -%}
+    {{ return(adapter.dispatch('first_in_order', 'perfgov')(column, order_by)) }}
+{%- endmacro %}
+{% macro duckdb__first_in_order(column, order_by) -%}
+    first({{ column }} order by {{ order_by }})
+{%- endmacro %}
+{% macro postgres__first_in_order(column, order_by) -%}
+    (array_agg({{ column }} order by {{ order_by }}))[1]
 {%- endmacro %}
 
 {#-
