@@ -57,6 +57,22 @@ def test_an_incomplete_drop_is_refused_before_anything_runs(
     assert done.returncode == 0, done.stderr
 
 
+def test_a_close_on_another_dbt_target_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PERFGOV_TARGET=postgres runs the dbt project alone (tests/test_postgres_target.py);
+    a close still ingests, gates and publishes on DuckDB, so it refuses."""
+    monkeypatch.setenv("PERFGOV_TARGET", "postgres")
+    home = tmp_path / "home"
+    status = main(["close", "2026-10", "--landing", str(tmp_path), "--home", str(home)])
+    assert status == 2
+    assert capsys.readouterr().err.strip() == (
+        "perfgov: PERFGOV_TARGET=postgres: perfgov runs on DuckDB only for now; other "
+        "targets run the dbt project alone (README, 'dbt on PostgreSQL')"
+    )
+    assert not home.exists()
+
+
 def test_a_missing_landing_folder_is_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -25,10 +25,31 @@ MONEY_MACROS = DBT_DIR / "macros" / "money.sql"
 D = Decimal
 
 
-def _render(expression: str) -> str:
-    """Render a Jinja expression calling the money macros, as dbt renders a model."""
-    source = MONEY_MACROS.read_text(encoding="utf-8") + "{{ " + expression + " }}"
-    return jinja2.Environment().from_string(source).render().strip()
+class _Dispatcher:
+    """dbt's ``adapter.dispatch`` for one engine: ``x`` -> the macro ``<engine>__x``."""
+
+    def __init__(self, source: str, engine: str) -> None:
+        self.source = source
+        self.engine = engine
+
+    def dispatch(self, name: str, package: str | None = None):
+        module = _environment(self).from_string(self.source).module
+        return getattr(module, f"{self.engine}__{name}")
+
+
+def _environment(dispatcher: _Dispatcher) -> jinja2.Environment:
+    env = jinja2.Environment()
+    # dbt's `{{ return(x) }}` ends a macro with x: here the macro's output is x.
+    env.globals.update({"adapter": dispatcher, "return": lambda value: value})
+    return env
+
+
+def _render(expression: str, engine: str = "duckdb") -> str:
+    """Render a Jinja expression calling the money macros, as dbt renders a model on
+    ``engine`` (the macros dispatch on the adapter: one rendering per engine)."""
+    macros = MONEY_MACROS.read_text(encoding="utf-8")
+    env = _environment(_Dispatcher(macros, engine))
+    return env.from_string(macros + "{{ " + expression + " }}").render().strip()
 
 
 def _divide(numerator: str, denominator: str, scale: int = 2) -> tuple[Decimal | None, str]:
@@ -47,30 +68,32 @@ def _half_up(value: Decimal, scale: int) -> Decimal:
     return value.quantize(D(1).scaleb(-scale), rounding=ROUND_HALF_UP)
 
 
-@pytest.mark.parametrize(
-    ("numerator", "denominator", "scale", "expected"),
-    [
-        ("cast(1 as decimal(18,2))", "cast(3 as decimal(18,6))", 2, D("0.33")),
-        ("cast(2 as decimal(18,2))", "cast(3 as decimal(18,6))", 2, D("0.67")),
-        # The tie 100.01 * 0.5 = 50.005: half away from zero, 50.01 (a DOUBLE says 50.00).
-        ("cast(100.01 as decimal(18,2))", "cast(2 as decimal(18,6))", 2, D("50.01")),
-        ("cast(-100.01 as decimal(18,2))", "cast(2 as decimal(18,6))", 2, D("-50.01")),
-        ("cast(100.01 as decimal(18,2))", "cast(-2 as decimal(18,6))", 2, D("-50.01")),
-        ("cast(0.01 as decimal(18,2))", "cast(2 as decimal(18,6))", 2, D("0.01")),
-        ("cast(0.01 as decimal(18,2))", "cast(3 as decimal(18,6))", 2, D("0.00")),
-        ("cast(1000 as decimal(18,2))", "cast(1.0853 as decimal(18,6))", 2, D("921.40")),
-        ("cast(1 as decimal(18,2))", "cast(3 as decimal(18,6))", 0, D("0")),
-        ("cast(2.5 as decimal(18,2))", "cast(1 as decimal(18,6))", 0, D("3")),
-        ("cast(1 as decimal(18,2))", "cast(3 as decimal(18,6))", 6, D("0.333333")),
-        # The largest DECIMAL(18,2) amount by the smallest DECIMAL(18,6) rate: no overflow.
-        (
-            "cast(9999999999999999.99 as decimal(18,2))",
-            "cast(0.000001 as decimal(18,6))",
-            2,
-            D("9999999999999999990000.00"),
-        ),
-    ],
-)
+# (numerator, denominator, scale, expected); tests/test_postgres_target.py runs them on
+# PostgreSQL too.
+DIVISION_CASES = [
+    ("cast(1 as decimal(18,2))", "cast(3 as decimal(18,6))", 2, D("0.33")),
+    ("cast(2 as decimal(18,2))", "cast(3 as decimal(18,6))", 2, D("0.67")),
+    # The tie 100.01 * 0.5 = 50.005: half away from zero, 50.01 (a DOUBLE says 50.00).
+    ("cast(100.01 as decimal(18,2))", "cast(2 as decimal(18,6))", 2, D("50.01")),
+    ("cast(-100.01 as decimal(18,2))", "cast(2 as decimal(18,6))", 2, D("-50.01")),
+    ("cast(100.01 as decimal(18,2))", "cast(-2 as decimal(18,6))", 2, D("-50.01")),
+    ("cast(0.01 as decimal(18,2))", "cast(2 as decimal(18,6))", 2, D("0.01")),
+    ("cast(0.01 as decimal(18,2))", "cast(3 as decimal(18,6))", 2, D("0.00")),
+    ("cast(1000 as decimal(18,2))", "cast(1.0853 as decimal(18,6))", 2, D("921.40")),
+    ("cast(1 as decimal(18,2))", "cast(3 as decimal(18,6))", 0, D("0")),
+    ("cast(2.5 as decimal(18,2))", "cast(1 as decimal(18,6))", 0, D("3")),
+    ("cast(1 as decimal(18,2))", "cast(3 as decimal(18,6))", 6, D("0.333333")),
+    # The largest DECIMAL(18,2) amount by the smallest DECIMAL(18,6) rate: no overflow.
+    (
+        "cast(9999999999999999.99 as decimal(18,2))",
+        "cast(0.000001 as decimal(18,6))",
+        2,
+        D("9999999999999999990000.00"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "scale", "expected"), DIVISION_CASES)
 def test_divide_half_up_is_exact_and_rounds_half_away_from_zero(
     numerator: str, denominator: str, scale: int, expected: Decimal
 ) -> None:

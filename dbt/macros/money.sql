@@ -2,7 +2,8 @@
     Exact money arithmetic. DuckDB keeps DECIMAL exact for +, - and *, but DECIMAL / DECIMAL
     returns a DOUBLE (binary floating point): 100.01 / 3 is then 33.336666666666666, and a
     rounding of it can land on the wrong side of a half cent. Money is never divided with
-    `/` in this project: it goes through these macros.
+    `/` in this project: it goes through these macros (one rendering per engine, chosen by
+    adapter.dispatch; the result is the same DECIMAL on each).
 -#}
 
 {#-
@@ -22,12 +23,33 @@
     100.01 / 2 -> 50.01 (50.005 rounds up); -100.01 / 2 -> -50.01; 1000 / 1.0853 -> 921.40.
 -#}
 {% macro divide_half_up(numerator, denominator, scale=2) -%}
+    {{ return(adapter.dispatch('divide_half_up', 'perfgov')(numerator, denominator, scale)) }}
+{%- endmacro %}
+
+{% macro duckdb__divide_half_up(numerator, denominator, scale=2) -%}
     {%- set n = "cast(cast(" ~ numerator ~ " as decimal(38, 10)) * 10000000000 as hugeint)" -%}
     {%- set d = "cast(cast(" ~ denominator ~ " as decimal(38, 10)) * 10000000000 as hugeint)" -%}
     {%- set unit = "1" if scale == 0 else "0." ~ ("0" * (scale - 1)) ~ "1" -%}
     cast(
         sign({{ n }}) * sign({{ d }})
         * ((2 * abs({{ n }}) * {{ 10 ** scale }} + abs({{ d }})) // nullif(2 * abs({{ d }}), 0))
+        as decimal(38, 0)
+    ) * cast('{{ unit }}' as decimal(38, {{ scale }}))
+{%- endmacro %}
+
+{#-
+    PostgreSQL: the same integer arithmetic on NUMERIC with scale 0 (exact, arbitrary
+    precision: no HUGEINT needed); div() is the integer quotient, truncated toward zero,
+    which is the floor here since both sides are non-negative. numeric's own `/` is not
+    used: it rounds its quotient to a chosen number of digits before round() would see it.
+-#}
+{% macro postgres__divide_half_up(numerator, denominator, scale=2) -%}
+    {%- set n = "cast(cast(" ~ numerator ~ " as decimal(38, 10)) * 10000000000 as numeric(38, 0))" -%}
+    {%- set d = "cast(cast(" ~ denominator ~ " as decimal(38, 10)) * 10000000000 as numeric(38, 0))" -%}
+    {%- set unit = "1" if scale == 0 else "0." ~ ("0" * (scale - 1)) ~ "1" -%}
+    cast(
+        sign({{ n }}) * sign({{ d }})
+        * div(2 * abs({{ n }}) * {{ 10 ** scale }} + abs({{ d }}), nullif(2 * abs({{ d }}), 0))
         as decimal(38, 0)
     ) * cast('{{ unit }}' as decimal(38, {{ scale }}))
 {%- endmacro %}

@@ -30,7 +30,7 @@ accounts_per_code as (
         count(*) as accounts_with_code
     from accounts
     where erp_customer_code is not null
-    group by all
+    {{ group_by_all(2) }}
 
 ),
 

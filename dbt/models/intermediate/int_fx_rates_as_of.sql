@@ -19,6 +19,7 @@ delivered_rates as (
     -- A day's rate is delivered once, by the drop of its month. Should another drop deliver
     -- the same day again, the latest drop wins (a re-export corrects an earlier one);
     -- times_delivered keeps the fact visible, and a test on this model reports it.
+    {% call first_row_per('currency_code, fx_date', 'snapshot_period desc, source_row') %}
     select
         currency_code,
         fx_date,
@@ -30,10 +31,7 @@ delivered_rates as (
     from fx_rates
     -- An EUR row would contradict the convention below (EUR is 1): never read one.
     where currency_code <> 'EUR'
-    qualify row_number() over (
-        partition by currency_code, fx_date
-        order by snapshot_period desc, source_row
-    ) = 1
+    {% endcall %}
 
 ),
 

@@ -101,7 +101,7 @@ won_not_invoiced as (
         'won opportunity that no ERP document references' as match_reason,
         -- Days from CloseDate to the last day of the snapshot's month.
         cast(
-            last_day(cast(opportunities.snapshot_period || '-01' as date))
+            {{ last_day_of_month("cast(opportunities.snapshot_period || '-01' as date)") }}
             - opportunities.close_date
             as integer
         ) as days_without_invoice,

@@ -33,7 +33,7 @@ workers_by_email as (
         count(*) as workers_with_email
     from workers
     where {{ clean_email('work_email') }} is not null
-    group by all
+    {{ group_by_all(2) }}
 
 ),
 

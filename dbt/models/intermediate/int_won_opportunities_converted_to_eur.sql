@@ -43,7 +43,7 @@ splits_per_opportunity as (
         sum(split_percentage) filter (where split_type = 'revenue') as revenue_split_total,
         count(*) filter (where split_type = 'overlay') as overlay_split_count
     from splits
-    group by all
+    {{ group_by_all(2) }}
 
 ),
 

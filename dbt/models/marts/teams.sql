@@ -16,25 +16,23 @@ workers as (
 
 team_manager as (
 
+    {% call first_row_per('team', 'count(*) desc, manager_employee_id') %}
     select team, manager_employee_id
     from workers
     where team is not null and manager_employee_id is not null
     group by team, manager_employee_id
-    qualify row_number() over (
-        partition by team order by count(*) desc, manager_employee_id
-    ) = 1
+    {% endcall %}
 
 ),
 
 team_business_line as (
 
+    {% call first_row_per('team', 'count(*) desc, business_line') %}
     select team, business_line
     from workers
     where team is not null and business_line is not null
     group by team, business_line
-    qualify row_number() over (
-        partition by team order by count(*) desc, business_line
-    ) = 1
+    {% endcall %}
 
 ),
 
@@ -48,7 +46,7 @@ members as (
         count(*) as worker_count
     from workers
     where team is not null
-    group by all
+    {{ group_by_all(2) }}
 
 ),
 

@@ -33,7 +33,7 @@ crm_users_per_worker as (
     select snapshot_period, employee_id, count(*) as crm_user_count
     from users
     where employee_id is not null
-    group by all
+    {{ group_by_all(2) }}
 
 ),
 

@@ -22,9 +22,10 @@ closing_period as (
 
 publications_in_force as (
 
+    {% call first_row_per('period', 'version desc') %}
     select period, publication_id
     from {{ publication_log }}
-    qualify row_number() over (partition by period order by version desc) = 1
+    {% endcall %}
 
 ),
 
@@ -68,7 +69,7 @@ per_party as (
 
     select
         opportunity_id,
-        any_value(opportunity_period) as opportunity_period,
+        {{ any_one_of('opportunity_period') }} as opportunity_period,
         employee_id,
         unattributed_user_id,
         cast(sum(credit_eur) as decimal(18, 2)) as certified_credit_eur,

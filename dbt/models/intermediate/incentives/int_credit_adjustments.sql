@@ -50,7 +50,7 @@ credited_now as (
 
     select
         credit_lines.opportunity_id,
-        strftime(credit_lines.close_date, '%Y-%m') as opportunity_period,
+        {{ year_month('credit_lines.close_date') }} as opportunity_period,
         credit_lines.employee_id,
         case when credit_lines.employee_id is null then credit_lines.user_id end
             as unattributed_user_id,
@@ -59,9 +59,9 @@ credited_now as (
     inner join closing_period
         on credit_lines.snapshot_period = closing_period.period
     inner join certified_periods
-        on strftime(credit_lines.close_date, '%Y-%m') = certified_periods.period
+        on {{ year_month('credit_lines.close_date') }} = certified_periods.period
     where credit_lines.credit_status in ('credited', 'unattributed')
-    group by all
+    {{ group_by_all(4) }}
 
 ),
 
@@ -130,12 +130,12 @@ adjustments as (
             when state_now.opportunity_id is null then 'no longer in the CRM export'
             when state_now.is_deleted then 'deleted in the CRM'
             when not state_now.is_won then 'no longer won (now ' || state_now.stage_name || ')'
-            when strftime(state_now.close_date, '%Y-%m') <> compared.opportunity_period
-                then 'close date moved to ' || strftime(state_now.close_date, '%Y-%m-%d')
+            when {{ year_month('state_now.close_date') }} <> compared.opportunity_period
+                then 'close date moved to ' || {{ iso_date_text('state_now.close_date') }}
             when state_now.is_split_exception then 'Revenue splits no longer sum to 100'
             when certified_per_opportunity.opportunity_id is null
                 then 'won after its period was certified (back-dated close '
-                    || strftime(state_now.close_date, '%Y-%m-%d') || ')'
+                    || {{ iso_date_text('state_now.close_date') }} || ')'
             when state_now.amount_eur <> certified_per_opportunity.certified_amount_eur
                 then 'amount changed from ' || certified_per_opportunity.certified_amount_eur
                     || ' to ' || state_now.amount_eur || ' EUR'

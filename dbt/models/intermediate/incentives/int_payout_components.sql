@@ -58,7 +58,7 @@ holds as (
 
     select
         components.*,
-        list_filter([
+        {% call list_without_nulls('rule') %}
             case when weight_individual > 0 and individual_attainment is null
                 then 'no_individual_quota' end,
             case when weight_collective > 0 and team_attainment is null
@@ -67,8 +67,8 @@ holds as (
                 then 'no_qualitative_score' end,
             case when split_exception_opportunities is not null
                 then 'split_exception' end
-        ], lambda rule: rule is not null) as hold_rules,
-        list_filter([
+        {% endcall %} as hold_rules,
+        {% call list_without_nulls('reason') %}
             case when weight_individual > 0 and individual_quota_eur is null
                 then 'no individual quota for ' || period || ' in ' || targets_workbook
                 when weight_individual > 0 and individual_attainment is null
@@ -85,7 +85,7 @@ holds as (
             case when split_exception_opportunities is not null
                 then 'named on opportunity ' || split_exception_opportunities
                     || ' whose Revenue splits do not sum to 100 %' end
-        ], lambda reason: reason is not null) as hold_reasons
+        {% endcall %} as hold_reasons
     from components
 
 )

@@ -33,9 +33,10 @@ current_kpis as (
 
 publications_in_force as (
 
+    {% call first_row_per('period', 'version desc') %}
     select period, publication_id
     from {{ publication_log }}
-    qualify row_number() over (partition by period order by version desc) = 1
+    {% endcall %}
 
 ),
 

@@ -11,7 +11,7 @@ closing_period as (
 
     select
         cast({{ sql_literal(var('period')) }} as varchar) as period,
-        strftime(cast({{ sql_literal(var('next_period_start')) }} as date), '%Y-%m')
+        {{ year_month('cast(' ~ sql_literal(var('next_period_start')) ~ ' as date)') }}
             as next_period
 
 ),

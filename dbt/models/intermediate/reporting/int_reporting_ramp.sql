@@ -38,9 +38,10 @@ current_payouts as (
 
 publications_in_force as (
 
+    {% call first_row_per('period', 'version desc') %}
     select period, publication_id
     from {{ publication_log }}
-    qualify row_number() over (partition by period order by version desc) = 1
+    {% endcall %}
 
 ),
 
@@ -100,14 +101,14 @@ final as (
         case when first_period_at_threshold.ramp_period is not null then cast(
             (cast(left(first_period_at_threshold.ramp_period, 4) as integer) * 12
                 + cast(right(first_period_at_threshold.ramp_period, 2) as integer))
-            - (year(workers.hire_date) * 12 + month(workers.hire_date))
+            - ({{ year_of('workers.hire_date') }} * 12 + {{ month_of('workers.hire_date') }})
             as integer
         ) end as ramp_months
     from workers
     cross join history_start
     left join first_period_at_threshold
         on first_period_at_threshold.employee_id = workers.employee_id
-    where strftime(workers.hire_date, '%Y-%m') >= history_start.first_period
+    where {{ year_month('workers.hire_date') }} >= history_start.first_period
 
 )
 

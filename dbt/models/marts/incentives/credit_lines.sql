@@ -35,7 +35,7 @@ booking_lines as (
         'booking' as line_type,
         credits.opportunity_id,
         credits.close_date as opportunity_close_date,
-        strftime(credits.close_date, '%Y-%m') as opportunity_period,
+        {{ year_month('credits.close_date') }} as opportunity_period,
         credits.user_id as credited_user_id,
         credits.employee_id,
         case when credits.employee_id is null then credits.user_id end as unattributed_user_id,

@@ -59,7 +59,7 @@ duplicate_invoices as (
 missing_rates as (
 
     select 'fx_rate_missing' as rule,
-        'no ' || currency_code || ' rate on or before ' || strftime(close_date, '%Y-%m-%d')
+        'no ' || currency_code || ' rate on or before ' || {{ iso_date_text('close_date') }}
             || ' for opportunity ' || opportunity_id as finding
     from {{ ref('bookings') }}
     where fx_rate_per_eur is null

@@ -17,7 +17,7 @@ held as (
         sales_role,
         team,
         business_line,
-        unnest(string_split(hold_rules, '; ')) as hold_rule,
+        {{ split_to_rows('hold_rules', "'; '") }} as hold_rule,
         hold_reason
     from payouts
     where status = 'held'

@@ -19,7 +19,7 @@ final as (
         team,
         business_line,
         plan_version,
-        case when len(hold_rules) = 0 then 'certified' else 'held' end as status,
+        case when {{ list_length('hold_rules') }} = 0 then 'certified' else 'held' end as status,
         nullif(array_to_string(hold_rules, '; '), '') as hold_rules,
         nullif(array_to_string(hold_reasons, '; '), '') as hold_reason,
         fte,
@@ -49,7 +49,7 @@ final as (
             + weight_collective * coalesce(collective_factor, 0)
             as decimal(18, 10)
         ) as payout_factor,
-        case when len(hold_rules) = 0 then cast(round(
+        case when {{ list_length('hold_rules') }} = 0 then cast(round(
             target_variable_eur * (
                 weight_qualitative * coalesce(qualitative_factor, 0)
                 + weight_individual * coalesce(individual_factor, 0)

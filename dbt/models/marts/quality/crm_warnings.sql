@@ -41,8 +41,8 @@ won_in_future as (
         'won_close_date_in_future' as warning_kind,
         opportunity_id as record_id,
         owner_user_id as related_id,
-        'CloseDate ' || strftime(close_date, '%Y-%m-%d') || ' is after the period end '
-            || strftime(period_end, '%Y-%m-%d') as reason
+        'CloseDate ' || {{ iso_date_text('close_date') }} || ' is after the period end '
+            || {{ iso_date_text('period_end') }} as reason
     from opportunities_of_period
     where is_won and close_date > period_end
 

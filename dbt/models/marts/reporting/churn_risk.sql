@@ -59,7 +59,7 @@ ranked_drivers as (
         string_agg(driver, ', ' order by weight desc, config_order) as drivers,
         string_agg(driver || ': ' || reason, '; ' order by weight desc, config_order)
             as driver_details,
-        first(next_step order by weight desc, config_order) as suggested_next_step
+        {{ first_in_order('next_step', 'weight desc, config_order') }} as suggested_next_step
     from driver_rows
     group by erp_customer_code
 

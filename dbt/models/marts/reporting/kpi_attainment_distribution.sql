@@ -23,9 +23,9 @@ per_scope as (
         count(*) as rep_count,
         count(*) filter (where individual_attainment >= 1) as reps_at_or_above_quota,
         count(*) filter (where individual_attainment >= 0.8) as reps_at_or_above_80_percent,
-        quantile_cont(individual_attainment, 0.25) as attainment_q1,
-        quantile_cont(individual_attainment, 0.5) as attainment_median,
-        quantile_cont(individual_attainment, 0.75) as attainment_q3,
+        {{ quantile('individual_attainment', 0.25) }} as attainment_q1,
+        {{ quantile('individual_attainment', 0.5) }} as attainment_median,
+        {{ quantile('individual_attainment', 0.75) }} as attainment_q3,
         min(individual_attainment) as attainment_min,
         max(individual_attainment) as attainment_max
     from payouts

@@ -75,9 +75,9 @@ peer_quartiles as (
         scope_level,
         reference_id,
         metric,
-        quantile_cont(metric_value, 0.25) as peer_q1,
-        quantile_cont(metric_value, 0.5) as peer_median,
-        quantile_cont(metric_value, 0.75) as peer_q3,
+        {{ quantile('metric_value', 0.25) }} as peer_q1,
+        {{ quantile('metric_value', 0.5) }} as peer_median,
+        {{ quantile('metric_value', 0.75) }} as peer_q3,
         count(metric_value) as peer_count
     from reference_of_scope
     where reference_id is not null

@@ -93,7 +93,7 @@ per_scope as (
         sum(training_hours) as training_hours,
         sum(peer_led_hours) as peer_led_hours,
         count(ramp_months) as ramped_hires,
-        median(ramp_months) as median_ramp_months
+        {{ median_of('ramp_months') }} as median_ramp_months
     from worker_facts
     group by grouping sets ((team), (business_line), ())
     having grouping(team) = 1 and grouping(business_line) = 1

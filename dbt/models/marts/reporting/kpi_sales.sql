@@ -67,7 +67,7 @@ deal_measures as (
             as decimal(18, 2)) as bookings_b2c_eur,
         cast(coalesce(sum(amount_eur) filter (where is_lost_in_period), 0) as decimal(18, 2))
             as lost_value_eur,
-        cast(median(sales_cycle_days) filter (where is_won_in_period) as decimal(18, 1))
+        cast({{ median_of('sales_cycle_days') }} filter (where is_won_in_period) as decimal(18, 1))
             as median_sales_cycle_days,
         cast(coalesce(sum(amount_eur) filter (where is_open), 0) as decimal(18, 2))
             as open_pipeline_eur,
