@@ -47,21 +47,21 @@ _BLANK = (
 
 @dataclass(frozen=True)
 class CsvPlan:
-    """How DuckDB reads a file that passed the byte-level checks, and what it must find.
+    """How DuckDB reads a file whose header matches the contract.
 
     ``sql`` (with ``params``) is a relation of the records as strings: ``_source_row``, the
-    contract's fields (NULL for blank) and ``_blank`` (the record is blank). ``records`` is
-    the number of records the file holds if every line is one record.
+    contract's fields (NULL for blank) and ``_blank`` (the record is blank). What DuckDB
+    finds must then agree with the bytes (``ByteScan``): see ``bytes_allow``.
     """
 
-    sha256: str
-    records: int
     sql: str
     params: list[str]
 
 
 @dataclass
-class _Scan:
+class ByteScan:
+    """Facts about a file's bytes, from one streamed pass, and its hash."""
+
     sha256: str
     newlines: int
     ends_with_newline: bool
@@ -70,8 +70,13 @@ class _Scan:
     ascii: bool
     utf8: bool
 
+    @property
+    def records(self) -> int:
+        """The number of records after the header if every line is one record."""
+        return self.newlines - 1 + (0 if self.ends_with_newline else 1)
 
-def _scan(path: Path) -> _Scan:
+
+def scan_bytes(path: Path) -> ByteScan:
     """One streamed pass over the bytes: hash, line ends and encoding facts, in C loops."""
     digest = hashlib.sha256()
     newlines = carriage_returns = crlf = 0
@@ -99,7 +104,7 @@ def _scan(path: Path) -> _Scan:
             utf8.decode(b"", final=True)
         except UnicodeDecodeError:
             is_utf8 = False
-    return _Scan(
+    return ByteScan(
         sha256=digest.hexdigest(),
         newlines=newlines,
         ends_with_newline=previous == b"\n",
@@ -126,24 +131,27 @@ def _header(path: Path, encoding: str, delimiter: str) -> list[str] | None:
     return [h.strip() for h in header]
 
 
-def plan_csv_fast(source: SourceFile, path: Path, file: str) -> CsvPlan | None:
-    """DuckDB's reading of the file if its bytes and header allow one, else None.
+def bytes_allow(source: SourceFile, scan: ByteScan) -> bool:
+    """Whether the bytes are ones both readers read the same way (module docstring)."""
+    if scan.bare_cr or scan.newlines < 2:
+        return False
+    if source.encoding == "cp1252":
+        return not scan.cp1252_only_bytes and (scan.ascii or not scan.utf8)
+    return source.encoding.startswith("utf-8") and scan.utf8
 
-    The plan still has to be checked against what DuckDB finds (``records``, no ``_blank``
-    record, no strict-mode error): ``staging`` does that and falls back when they differ.
+
+def plan_csv_fast(source: SourceFile, path: Path, file: str) -> CsvPlan | None:
+    """DuckDB's reading of the file if its header allows one, else None.
+
+    What DuckDB then finds still has to agree with the bytes (``bytes_allow``, the number of
+    records, no blank record, no strict-mode error): ``staging`` checks that and falls back
+    to the exact reader when they differ.
     """
     if source.format is not FileFormat.CSV or not path.is_file():
         return None
-    scan = _scan(path)
-    if scan.bare_cr or scan.newlines < 2:
-        return None
     if source.encoding == "cp1252":
-        if scan.cp1252_only_bytes or (not scan.ascii and scan.utf8):
-            return None
-        duckdb_encoding = "latin-1"
+        duckdb_encoding = "latin-1"  # equal to cp1252 where bytes_allow lets a file through
     elif source.encoding.startswith("utf-8"):
-        if not scan.utf8:
-            return None
         duckdb_encoding = "utf-8"
     else:
         return None
@@ -174,9 +182,4 @@ def plan_csv_fast(source: SourceFile, path: Path, file: str) -> CsvPlan | None:
         "auto_detect = false, delim = ?, quote = '\"', escape = '\"', strict_mode = true, "
         "null_padding = false, encoding = ?, all_varchar = true, parallel = false))"
     )
-    return CsvPlan(
-        sha256=scan.sha256,
-        records=scan.newlines - 1 + (0 if scan.ends_with_newline else 1),
-        sql=sql,
-        params=[str(path), source.delimiter, duckdb_encoding],
-    )
+    return CsvPlan(sql=sql, params=[str(path), source.delimiter, duckdb_encoding])
