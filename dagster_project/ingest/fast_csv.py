@@ -7,13 +7,14 @@ is well formed needs none of the per-row care the exact reader gives to broken o
 DuckDB reads, types (``casting.checked_sql``) and stages it in one statement, and the rows
 never exist in Python.
 
-So this path only answers for files on which both readers provably agree, and returns
-``None`` for anything else, which then goes through the exact reader, with its messages,
-quarantine reasons and line numbers:
+So this path only answers for files on which both readers provably agree
+(``staging.stage_csv_fast`` returns ``None`` for anything else, which then goes through the
+exact reader, with its messages, quarantine reasons and line numbers):
 
-- the encoding is read the same way: UTF-8 (BOM or not) is validated by DuckDB; a cp1252
-  file is read as latin-1 only when it has no byte in 0x80-0x9F (the only bytes where the two
-  differ) and is not valid non-ASCII UTF-8 (which the exact reader refuses);
+- the encoding is read the same way: UTF-8 (BOM or not) is validated by DuckDB and by the
+  byte scan (the exact reader's strict decoder); a cp1252 file is read as latin-1 only when
+  it has no byte in 0x80-0x9F (the only bytes where the two differ) and is not valid
+  non-ASCII UTF-8 (which the exact reader refuses);
 - lines end with LF or CRLF only, and every line but the header is exactly one record (the
   number of records equals the number of lines), so a record's line number is its rank + 1;
 - the header is on line 1 and matches the contract (checked by the exact reader's function);
