@@ -389,6 +389,31 @@ def test_workbook_blank_rows_text_numbers_trailing_spaces_and_date_months(tmp_pa
     assert team.rows.column("Equipe").to_pylist() == ["Team Lyon PME"]
 
 
+def test_the_workbook_is_parsed_once_for_both_sheets(tmp_path: Path, monkeypatch) -> None:
+    import openpyxl
+
+    parses, load_workbook = [], openpyxl.load_workbook
+
+    def counted(*args, **kwargs):
+        parses.append(args)
+        return load_workbook(*args, **kwargs)
+
+    monkeypatch.setattr("openpyxl.load_workbook", counted)
+    path = tmp_path / "sales_ops/2026/objectifs_2026.xlsx"
+    targets_workbook(path, [["E1001", "2026-10", 45000]])
+    individual, _ = read(tmp_path, "sales_ops__individual_quota")
+    team, _ = read(tmp_path, "sales_ops__team_quota")
+    assert len(parses) == 1
+    assert individual.rows.column("Employee_ID").to_pylist() == ["E1001"]
+    assert team.rows.column("Equipe").to_pylist() == ["Team Lyon PME"]
+    # the same sheet read again (a re-run), then a changed file: each is parsed again
+    again, _ = read(tmp_path, "sales_ops__individual_quota")
+    assert again.rows.equals(individual.rows) and len(parses) == 2
+    targets_workbook(path, [["E2002", "2026-10", 1]])
+    changed, _ = read(tmp_path, "sales_ops__individual_quota")
+    assert changed.rows.column("Employee_ID").to_pylist() == ["E2002"] and len(parses) == 3
+
+
 def test_a_renamed_sheet_names_the_sheet(tmp_path: Path) -> None:
     targets_workbook(
         tmp_path / "sales_ops/2026/objectifs_2026.xlsx",

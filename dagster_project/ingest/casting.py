@@ -1,4 +1,4 @@
-"""Typing: raw strings to the contract's types, in one vectorised DuckDB pass.
+"""Typing: raw strings to the contract's types, in one vectorised DuckDB query.
 
 Each field type has one parse rule, written once here as SQL. A value that does not parse
 is never turned into NULL silently: its row goes to quarantine with a reason that names the
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pyarrow as pa
 
 from .contracts import Field, FieldType, SourceFile
-from .readers import RawRecords
 
 _DECIMAL_TYPES = (FieldType.DECIMAL_DOT, FieldType.DECIMAL_COMMA, FieldType.DECIMAL_LOOSE)
 
@@ -101,23 +99,15 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 
 
-def cast_records(source: SourceFile, records: RawRecords) -> TypedRecords:
-    """Type every kept record; rows with any value that does not parse go to quarantine."""
-    names = list(source.field_names)
-    columns = {name: [row[i] for row in records.rows] for i, name in enumerate(names)}
-    strings = pa.table(
-        {"_source_row": pa.array(records.positions, pa.int64())}
-        | {name: pa.array(values, pa.string()) for name, values in columns.items()}
-    )
-    return cast_strings(source, strings, records.rejected)
+def checked_sql(source: SourceFile, strings: str, keep: tuple[str, ...] = ()) -> str:
+    """The one typing query: every parse rule of the contract, applied to ``strings``.
 
-
-def cast_strings(
-    source: SourceFile, strings: pa.Table, rejected_records: list[tuple[int, str, str]]
-) -> TypedRecords:
-    """Type a table of strings (``_source_row`` and the contract's fields, None for blank).
-
-    ``rejected_records`` are the records the reader could not split, quarantined as they are.
+    ``strings`` is a SQL relation with ``_source_row`` and the contract's fields as text
+    (NULL for blank). The query yields ``_source_row``, ``_reason`` ('' when every value
+    parses, else the reasons joined by '; '), the typed fields, ``_record`` (the JSON of the
+    strings as delivered, for quarantined rows only: for every row it would hold another
+    copy of the file) and the ``keep`` columns of ``strings`` unchanged. Both readers go
+    through it, whether their strings come from Arrow or straight from DuckDB's CSV reader.
     """
     names = list(source.field_names)
     typed_exprs, reason_exprs = [], []
@@ -132,41 +122,11 @@ def cast_strings(
                 f"THEN '{f.name}: expected {expected}' END"
             )
     reasons = "concat_ws('; ', " + ", ".join(reason_exprs or ["NULL"]) + ")"
-    # The record as delivered (JSON of its strings) is built for quarantined rows only, from
-    # the strings: building it for every row held a third copy of the file in memory.
-    record_json = "to_json(struct_pack(" + ", ".join(f"{_q(n)} := s.{_q(n)}" for n in names) + "))"
-    conn = duckdb.connect()
-    try:
-        conn.register("strings", strings)
-        conn.execute(
-            f"CREATE TEMP TABLE checked AS SELECT _source_row, {reasons} AS _reason, "
-            f"{', '.join(typed_exprs)} FROM strings"
-        )
-        rows = conn.sql(
-            f"SELECT {', '.join(_q(n) for n in names)}, _source_row FROM checked "
-            "WHERE _reason = '' ORDER BY _source_row"
-        ).to_arrow_table()
-        bad = conn.sql(
-            f"SELECT c._source_row, c._reason AS reason, {record_json} AS record "
-            "FROM checked AS c JOIN strings AS s USING (_source_row) "
-            "WHERE c._reason <> '' ORDER BY c._source_row"
-        ).to_arrow_table()
-    finally:
-        conn.close()
-    rejected = pa.table(
-        {
-            "_source_row": pa.array([r[0] for r in rejected_records], pa.int64()),
-            "reason": pa.array([r[1] for r in rejected_records], pa.string()),
-            "record": pa.array([r[2] for r in rejected_records], pa.string()),
-        }
+    delivered = "struct_pack(" + ", ".join(f"{_q(n)} := s.{_q(n)}" for n in names) + ")"
+    kept = "".join(f", {_q(k)}" for k in keep)
+    return (
+        f"SELECT _source_row, _reason, {', '.join(_q(n) for n in names)}, "
+        "CASE WHEN _reason <> '' THEN to_json(_delivered)::VARCHAR END AS _record"
+        f"{kept} FROM (SELECT s._source_row, {reasons} AS _reason, {', '.join(typed_exprs)}, "
+        f"{delivered} AS _delivered{kept} FROM ({strings}) AS s)"
     )
-    quarantine = pa.concat_tables([rejected, bad.cast(QUARANTINE_SCHEMA)]).sort_by("_source_row")
-    return TypedRecords(rows=rows, quarantine=quarantine)
-
-
-def quarantine_summary(quarantine: pa.Table) -> dict[str, int]:
-    """Quarantined rows counted by reason: safe for logs (reasons never carry values)."""
-    counts: dict[str, int] = {}
-    for reason in quarantine.column("reason").to_pylist():
-        counts[reason] = counts.get(reason, 0) + 1
-    return dict(sorted(counts.items()))

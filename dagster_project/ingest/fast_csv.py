@@ -3,15 +3,18 @@
 Why: the exact reader (``readers._read_csv``) builds a Python list of strings per row and
 casting transposes them into Arrow, which at a million opportunities took most of a close
 and, at ten million, more memory than the machine has (benchmarks/RESULTS.md). A file that
-is well formed needs none of the per-row care the exact reader gives to broken ones.
+is well formed needs none of the per-row care the exact reader gives to broken ones: here
+DuckDB reads, types (``casting.checked_sql``) and stages it in one statement, and the rows
+never exist in Python.
 
-So this path only answers for files on which both readers provably agree, and returns
-``None`` for anything else, which then goes through the exact reader, with its messages,
-quarantine reasons and line numbers:
+So this path only answers for files on which both readers provably agree
+(``staging.stage_csv_fast`` returns ``None`` for anything else, which then goes through the
+exact reader, with its messages, quarantine reasons and line numbers):
 
-- the encoding is read the same way: UTF-8 (BOM or not) is validated by DuckDB; a cp1252
-  file is read as latin-1 only when it has no byte in 0x80-0x9F (the only bytes where the two
-  differ) and is not valid non-ASCII UTF-8 (which the exact reader refuses);
+- the encoding is read the same way: UTF-8 (BOM or not) is validated by DuckDB and by the
+  byte scan (the exact reader's strict decoder); a cp1252 file is read as latin-1 only when
+  it has no byte in 0x80-0x9F (the only bytes where the two differ) and is not valid
+  non-ASCII UTF-8 (which the exact reader refuses);
 - lines end with LF or CRLF only, and every line but the header is exactly one record (the
   number of records equals the number of lines), so a record's line number is its rank + 1;
 - the header is on line 1 and matches the contract (checked by the exact reader's function);
@@ -26,19 +29,16 @@ import codecs
 import csv
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
-import numpy as np
-import pyarrow as pa
 
 from .contracts import FileFormat, SourceFile
 from .readers import _check_header
 
 _CHUNK = 16 << 20
-_CP1252_ONLY = re.compile(rb"[\x80-\x9f]")
+# Deleting every byte but 0x80-0x9F leaves the bytes where cp1252 and latin-1 differ:
+# a C loop, ten times faster than a regex search.
+_ALL_BUT_CP1252_ONLY = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
 # Python's str.strip() whitespace, so that "blank record" means what the exact reader means.
 _BLANK = (
     r"[\s\x{000B}\x{001C}-\x{001F}\x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}"
@@ -46,16 +46,23 @@ _BLANK = (
 )
 
 
+@dataclass(frozen=True)
+class CsvPlan:
+    """How DuckDB reads a file whose header matches the contract.
+
+    ``sql`` (with ``params``) is a relation of the records as strings: ``_source_row``, the
+    contract's fields (NULL for blank) and ``_blank`` (the record is blank). What DuckDB
+    finds must then agree with the bytes (``ByteScan``): see ``bytes_allow``.
+    """
+
+    sql: str
+    params: list[str]
+
+
 @dataclass
-class FastCsv:
-    """A file's records as strings (contract order, ``_source_row`` first), and its hash."""
+class ByteScan:
+    """Facts about a file's bytes, from one streamed pass, and its hash."""
 
-    strings: pa.Table
-    sha256: str
-
-
-@dataclass
-class _Scan:
     sha256: str
     newlines: int
     ends_with_newline: bool
@@ -64,8 +71,13 @@ class _Scan:
     ascii: bool
     utf8: bool
 
+    @property
+    def records(self) -> int:
+        """The number of records after the header if every line is one record."""
+        return self.newlines - 1 + (0 if self.ends_with_newline else 1)
 
-def _scan(path: Path) -> _Scan:
+
+def scan_bytes(path: Path) -> ByteScan:
     """One streamed pass over the bytes: hash, line ends and encoding facts, in C loops."""
     digest = hashlib.sha256()
     newlines = carriage_returns = crlf = 0
@@ -80,7 +92,7 @@ def _scan(path: Path) -> _Scan:
             newlines += chunk.count(b"\n")
             carriage_returns += chunk.count(b"\r")
             crlf += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
-            cp1252_only = cp1252_only or _CP1252_ONLY.search(chunk) is not None
+            cp1252_only = cp1252_only or bool(chunk.translate(None, _ALL_BUT_CP1252_ONLY))
             is_ascii = is_ascii and chunk.isascii()
             if is_utf8 and not is_ascii:
                 try:
@@ -93,7 +105,7 @@ def _scan(path: Path) -> _Scan:
             utf8.decode(b"", final=True)
         except UnicodeDecodeError:
             is_utf8 = False
-    return _Scan(
+    return ByteScan(
         sha256=digest.hexdigest(),
         newlines=newlines,
         ends_with_newline=previous == b"\n",
@@ -120,20 +132,27 @@ def _header(path: Path, encoding: str, delimiter: str) -> list[str] | None:
     return [h.strip() for h in header]
 
 
-def read_csv_fast(source: SourceFile, path: Path, file: str) -> FastCsv | None:
-    """The file's records if it is well formed (see the module docstring), else None."""
+def bytes_allow(source: SourceFile, scan: ByteScan) -> bool:
+    """Whether the bytes are ones both readers read the same way (module docstring)."""
+    if scan.bare_cr or scan.newlines < 2:
+        return False
+    if source.encoding == "cp1252":
+        return not scan.cp1252_only_bytes and (scan.ascii or not scan.utf8)
+    return source.encoding.startswith("utf-8") and scan.utf8
+
+
+def plan_csv_fast(source: SourceFile, path: Path, file: str) -> CsvPlan | None:
+    """DuckDB's reading of the file if its header allows one, else None.
+
+    What DuckDB then finds still has to agree with the bytes (``bytes_allow``, the number of
+    records, no blank record, no strict-mode error): ``staging`` checks that and falls back
+    to the exact reader when they differ.
+    """
     if source.format is not FileFormat.CSV or not path.is_file():
         return None
-    scan = _scan(path)
-    if scan.bare_cr or scan.newlines < 2:
-        return None
     if source.encoding == "cp1252":
-        if scan.cp1252_only_bytes or (not scan.ascii and scan.utf8):
-            return None
-        duckdb_encoding = "latin-1"
+        duckdb_encoding = "latin-1"  # equal to cp1252 where bytes_allow lets a file through
     elif source.encoding.startswith("utf-8"):
-        if not scan.utf8:
-            return None
         duckdb_encoding = "utf-8"
     else:
         return None
@@ -145,34 +164,23 @@ def read_csv_fast(source: SourceFile, path: Path, file: str) -> FastCsv | None:
     except Exception:  # the exact reader names the problem
         return None
     width = len(header)
-    records = scan.newlines - 1 + (0 if scan.ends_with_newline else 1)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     names = source.field_names
     select = ", ".join(f'c{index} AS "{name}"' for index, name in zip(order, names, strict=True))
-    blank = " AND ".join(
-        f"regexp_full_match(coalesce(\"{name}\", ''), '{_BLANK}')" for name in names
+    # Nested CASEs: the next field is looked at only when the previous ones were blank, so
+    # the check costs one regex per record, not one per field.
+    blank = "true"
+    for name in reversed(names):
+        blank = (
+            f"CASE WHEN regexp_full_match(coalesce(\"{name}\", ''), '{_BLANK}') "
+            f"THEN {blank} ELSE false END"
+        )
+    # One sequential scan (parallel = false) in file order, numbered as it streams: the
+    # header is line 1, so the record of rank i (from 1) is on line i + 1.
+    sql = (
+        f"SELECT row_number() OVER () + 1 AS _source_row, *, {blank} AS _blank FROM ("
+        f"SELECT {select} FROM read_csv(?, columns = {columns}, header = false, skip = 1, "
+        "auto_detect = false, delim = ?, quote = '\"', escape = '\"', strict_mode = true, "
+        "null_padding = false, encoding = ?, all_varchar = true, parallel = false))"
     )
-    conn = duckdb.connect()
-    try:
-        conn.execute("SET preserve_insertion_order = true")
-        # One sequential scan (parallel = false) in file order straight to Arrow: no copy
-        # in DuckDB. The header is line 1, so the record of rank i is on line i + 2.
-        strings = conn.sql(
-            f"SELECT {select} FROM read_csv(?, columns = {columns}, header = false, skip = 1, "
-            "auto_detect = false, delim = ?, quote = '\"', escape = '\"', strict_mode = true, "
-            "null_padding = false, encoding = ?, all_varchar = true, parallel = false)",
-            params=[str(path), source.delimiter, duckdb_encoding],
-        ).to_arrow_table()
-        if strings.num_rows != records:
-            return None
-        conn.register("strings", strings)
-        ((blanks,),) = conn.execute(f"SELECT count(*) FROM strings WHERE {blank}").fetchall()
-        if blanks:
-            return None
-    except duckdb.Error:
-        return None
-    finally:
-        conn.close()
-    lines = pa.array(np.arange(2, strings.num_rows + 2, dtype=np.int64))
-    strings = strings.add_column(0, "_source_row", lines)
-    return FastCsv(strings=strings, sha256=scan.sha256)
+    return CsvPlan(sql=sql, params=[str(path), source.delimiter, duckdb_encoding])

@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 
 from ..settings import is_inside
-from .casting import TypedRecords, cast_records, cast_strings, quarantine_summary
+from .casting import QUARANTINE_SCHEMA, TypedRecords
 from .contracts import PROVENANCE_COLUMNS, SourceFile
+from .duckdb_settings import configure_ingest_connection
 from .errors import SourceFileError
-from .fast_csv import read_csv_fast
-from .readers import read_records
+from .staging import STAGED_QUARANTINE, STAGED_ROWS, drop_staged, stage_source_file
 
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS raw.quarantine (
@@ -80,40 +80,71 @@ class LoadSummary:
     rows_quarantined: int
     blank_rows_skipped: int
     quarantine_reasons: dict[str, int]
+    fast_path: bool  # read by DuckDB's CSV reader (fast_csv), not the exact reader
 
 
-def read_source_file(
-    source: SourceFile, landing: Path, period: str
-) -> tuple[TypedRecords, LoadSummary]:
-    """Read and type one source file of a period's drop (no database write)."""
+def _source_path(source: SourceFile, landing: Path, period: str) -> tuple[Path, str]:
     path = source.path(landing, period)
     file = source.relative_path(period)
     if path.is_symlink() and not is_inside(path, landing):
         # A link to a file elsewhere would make a close read (and hash, and keep in the
         # warehouse) something that was never delivered to the landing zone.
         raise SourceFileError(file, "is a link that leads out of the landing folder")
-    fast = read_csv_fast(source, path, file)  # None unless the file is well formed
-    if fast is not None:
-        typed = cast_strings(source, fast.strings, [])
-        sha256, records_read, blank_rows = fast.sha256, fast.strings.num_rows, 0
-    else:
-        records = read_records(source, path, file)
-        typed = cast_records(source, records)
-        sha256, records_read = records.sha256, records.records_read
-        blank_rows = records.blank_rows_skipped
-    summary = LoadSummary(
+    return path, file
+
+
+def _stage(
+    conn: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    landing: Path,
+    period: str,
+    fast: bool,
+) -> LoadSummary:
+    """Stage one file of the drop in ``conn`` (see ``staging``) and summarise it."""
+    path, file = _source_path(source, landing, period)
+    staged = stage_source_file(conn, source, path, file, fast=fast)
+    ((rows_loaded,),) = conn.execute(
+        f"SELECT count(*) FROM {STAGED_ROWS} WHERE _reason = ''"
+    ).fetchall()
+    reasons = conn.execute(
+        f"SELECT reason, count(*) FROM ({STAGED_QUARANTINE}) GROUP BY reason"
+    ).fetchall()
+    return LoadSummary(
         source=source.name,
         period=period,
         file=file,
-        sha256=sha256,
+        sha256=staged.sha256,
         file_bytes=path.stat().st_size,
-        records_read=records_read,
-        rows_loaded=typed.rows.num_rows,
-        rows_quarantined=typed.quarantine.num_rows,
-        blank_rows_skipped=blank_rows,
-        quarantine_reasons=quarantine_summary(typed.quarantine),
+        records_read=staged.records_read,
+        rows_loaded=rows_loaded,
+        rows_quarantined=sum(count for _, count in reasons),
+        blank_rows_skipped=staged.blank_rows_skipped,
+        quarantine_reasons=dict(sorted(reasons)),
+        fast_path=staged.fast,
     )
-    return typed, summary
+
+
+def read_source_file(
+    source: SourceFile, landing: Path, period: str, fast: bool = True
+) -> tuple[TypedRecords, LoadSummary]:
+    """Read and type one source file of a period's drop (no warehouse write), as Arrow.
+
+    The same staging as ``load_source_file``, in a private in-memory database: for tests and
+    the reference calculation, which want the typed rows themselves.
+    """
+    conn = duckdb.connect()
+    try:
+        configure_ingest_connection(conn, home=None)
+        summary = _stage(conn, source, landing, period, fast)
+        names = ", ".join(f'"{n}"' for n in source.field_names)
+        rows = conn.sql(
+            f"SELECT {names}, _source_row FROM {STAGED_ROWS} WHERE _reason = '' "
+            "ORDER BY _source_row"
+        ).to_arrow_table()
+        quarantine = conn.sql(STAGED_QUARANTINE).to_arrow_table().cast(QUARANTINE_SCHEMA)
+    finally:
+        conn.close()
+    return TypedRecords(rows=rows, quarantine=quarantine), summary
 
 
 def load_source_file(
@@ -122,29 +153,47 @@ def load_source_file(
     landing: Path,
     period: str,
     loaded_at: dt.datetime | None = None,
+    fast: bool = True,
 ) -> LoadSummary:
-    """Read one file of the drop and replace the period's rows of its raw table with it."""
-    typed, summary = read_source_file(source, landing, period)
+    """Read one file of the drop and replace the period's rows of its raw table with it.
+
+    The file is staged in temporary tables of ``conn`` first (outside the transaction: a
+    file the fast path refuses half-way is then staged again by the exact reader), then
+    copied into the raw tables in one transaction, inside DuckDB.
+    """
     loaded_at = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    provenance = [period, summary.file, summary.sha256, loaded_at]
     ensure_raw_schema(conn, (source,))
+    try:
+        summary = _stage(conn, source, landing, period, fast)
+        _replace_period(conn, source, summary, loaded_at)
+    finally:
+        drop_staged(conn)
+    return summary
+
+
+def _replace_period(
+    conn: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    summary: LoadSummary,
+    loaded_at: dt.datetime,
+) -> None:
+    period = summary.period
     names = ", ".join(f'"{n}"' for n in source.field_names)
-    conn.register("typed_rows", typed.rows)
-    conn.register("quarantined_rows", typed.quarantine)
     try:
         conn.execute("BEGIN TRANSACTION")
         conn.execute(f"DELETE FROM {source.raw_table} WHERE _period = ?", [period])
         conn.execute(
             f"INSERT INTO {source.raw_table} ({names}, _period, _source_file, _source_sha256, "
-            f"_source_row, _loaded_at) SELECT {names}, ?, ?, ?, _source_row, ? FROM typed_rows",
-            provenance,
+            f"_source_row, _loaded_at) SELECT {names}, ?, ?, ?, _source_row, ? "
+            f"FROM {STAGED_ROWS} WHERE _reason = ''",
+            [period, summary.file, summary.sha256, loaded_at],
         )
         conn.execute(
             "DELETE FROM raw.quarantine WHERE _period = ? AND source = ?", [period, source.name]
         )
         conn.execute(
             "INSERT INTO raw.quarantine SELECT ?, ?, ?, ?, _source_row, reason, record, ? "
-            "FROM quarantined_rows",
+            f"FROM ({STAGED_QUARANTINE})",
             [period, source.name, summary.file, summary.sha256, loaded_at],
         )
         conn.execute(
@@ -166,7 +215,3 @@ def load_source_file(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    finally:
-        conn.unregister("typed_rows")
-        conn.unregister("quarantined_rows")
-    return summary

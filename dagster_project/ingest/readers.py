@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from .contracts import FieldType, FileFormat, SourceFile
+from .contracts import SOURCES, FieldType, FileFormat, SourceFile
 from .errors import SourceFileError
 
 # A field of a record as delivered: a string, or None when absent or blank.
@@ -61,7 +61,7 @@ def read_records(source: SourceFile, path: Path, file: str) -> RawRecords:
     elif source.format is FileFormat.WORKDAY_JSON:
         records = _read_workday_json(source, data, file)
     else:
-        records = _read_xlsx_sheet(source, path, file)
+        records = _read_xlsx_sheet(source, path, data, sha256, file)
     records.sha256 = sha256
     if records.records_read == 0:
         raise SourceFileError(file, "has a header but no data rows")
@@ -251,40 +251,98 @@ def _cell_to_string(value: object, field_type: FieldType) -> RawValue:
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, ValueError)
 
 
-def _read_xlsx_sheet(source: SourceFile, path: Path, file: str) -> RawRecords:
-    from openpyxl import load_workbook  # only the targets workbook needs it
-    from openpyxl.utils.exceptions import InvalidFileException
+@dataclass
+class _SheetRows:
+    """A sheet's rows as openpyxl gave them, up to the damage that stopped the reading."""
 
+    rows: list[tuple]
+    damage: Exception | None = None
+
+    def __iter__(self):
+        yield from self.rows
+        if self.damage is not None:
+            raise self.damage
+
+
+@dataclass
+class _Workbook:
+    key: tuple[str, str]  # the resolved path and the sha256 of the bytes parsed
+    sheetnames: list[str]
+    sheets: dict[str, _SheetRows]  # the contract's sheets of this file not yet handed out
+
+
+# The last workbook parsed: its two contract sheets are two assets (two reads), and parsing
+# the zip and its XML is the cost, so one parse serves both. A sheet is dropped once handed
+# out, and the key carries the sha256, so a changed file is parsed again.
+_last_workbook: _Workbook | None = None
+
+
+def _read_xlsx_sheet(
+    source: SourceFile, path: Path, data: bytes, sha256: str, file: str
+) -> RawRecords:
+    global _last_workbook
+    key = (str(path.resolve()), sha256)
+    cached = _last_workbook
+    if cached is None or cached.key != key or source.sheet not in cached.sheets:
+        cached = _last_workbook = _parse_workbook(source, data, key, file)
+    sheet = cached.sheets.pop(source.sheet, None)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, *_DAMAGED) as exc:
-        raise SourceFileError(file, "is not a readable .xlsx workbook") from exc
-    try:
-        return _read_sheet(source, workbook, file)
+        return _read_sheet(source, cached.sheetnames, sheet, file)
     except _DAMAGED as exc:
         # read_only mode reads a sheet only when its rows are iterated: damage inside the
         # sheet's compressed XML shows here, not when the workbook is opened.
         raise SourceFileError(
             file, f"is a damaged .xlsx workbook: sheet {source.sheet} cannot be read"
         ) from exc
+
+
+def _parse_workbook(source: SourceFile, data: bytes, key: tuple[str, str], file: str) -> _Workbook:
+    """Every contract sheet of the file, parsed from the bytes already read for the hash."""
+    from openpyxl import load_workbook  # only the targets workbook needs it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, *_DAMAGED) as exc:
+        raise SourceFileError(file, "is not a readable .xlsx workbook") from exc
+    try:
+        parsed = _Workbook(key=key, sheetnames=list(workbook.sheetnames), sheets={})
+        for name in _contract_sheets(source):
+            if name not in parsed.sheetnames:
+                continue
+            sheet = parsed.sheets[name] = _SheetRows(rows=[])
+            try:
+                for row in workbook[name].iter_rows(values_only=True):
+                    sheet.rows.append(row)
+            except _DAMAGED as exc:
+                sheet.damage = exc
     finally:
         workbook.close()
+    return parsed
 
 
-def _read_sheet(source: SourceFile, workbook, file: str) -> RawRecords:
-    """The contract's sheet of an open workbook, as raw records."""
-    if source.sheet not in workbook.sheetnames:
+def _contract_sheets(source: SourceFile) -> list[str]:
+    return [
+        s.sheet
+        for s in SOURCES
+        if s.format is FileFormat.XLSX_SHEET and s.path_template == source.path_template
+    ] or [source.sheet]
+
+
+def _read_sheet(
+    source: SourceFile, sheetnames: list[str], sheet: _SheetRows | None, file: str
+) -> RawRecords:
+    """The contract's sheet of a parsed workbook, as raw records."""
+    if source.sheet not in sheetnames or sheet is None:
         raise SourceFileError(
             file,
-            f"sheet {source.sheet} is missing (sheets found: "
-            + ", ".join(workbook.sheetnames)
-            + ")",
+            f"sheet {source.sheet} is missing (sheets found: " + ", ".join(sheetnames) + ")",
         )
     where = f"sheet {source.sheet}: "
     records = RawRecords(file=file, sha256="", field_names=source.field_names)
     types = [f.type for f in source.fields]
     order: list[int] | None = None
-    for row_number, row in enumerate(workbook[source.sheet].iter_rows(values_only=True), start=1):
+    for row_number, row in enumerate(sheet, start=1):
         cells = list(row)
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             if order is not None:
