@@ -243,6 +243,14 @@ def _check_expectation(
             re.compile(kwargs["regex"])
         except (re.error, TypeError) as exc:
             raise SuiteError(f"{where} ({etype}): regex does not compile: {exc}") from exc
+    if kwargs.get("row_condition") is not None:
+        # The gates translate the condition to SQL: one they cannot read fails here, at
+        # load, not in a close. (Imported here: suite_sql imports this module.)
+        from dagster_project.quality.suite_sql import row_condition_sql
+
+        if kwargs.get("condition_parser") != "pandas":
+            raise SuiteError(f"{where} ({etype}): a row_condition needs condition_parser pandas")
+        row_condition_sql(kwargs["row_condition"])
     for list_key in ("column_list", "column_set", "value_set"):
         if list_key in kwargs and _parameter(kwargs[list_key]) is not None:
             continue
