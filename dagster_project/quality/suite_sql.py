@@ -97,7 +97,7 @@ def _value_list(values: Any) -> str:
 # Row conditions: pandas query syntax -> SQL
 # --------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(
+_LEXEME = re.compile(
     r"""\s*(?:
         (?P<string>"[^"]*"|'[^']*')
       | (?P<number>-?\d+(?:\.\d+)?)
@@ -110,18 +110,18 @@ _TOKEN = re.compile(
 _SQL_OPS = {"==": "=", "!=": "<>", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}
 
 
-def _tokens(condition: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
+def _lexemes(condition: str) -> list[tuple[str, str]]:
+    lexemes: list[tuple[str, str]] = []
     pos = 0
     text = condition.rstrip()
     while pos < len(text):
-        match = _TOKEN.match(text, pos)
+        match = _LEXEME.match(text, pos)
         if match is None or match.end() == pos:
             raise SuiteError(f"row_condition {condition!r}: cannot read it at {text[pos:]!r}")
         kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
+        lexemes.append((kind, match.group(kind)))
         pos = match.end()
-    return tokens
+    return lexemes
 
 
 class _ConditionParser:
@@ -133,12 +133,12 @@ class _ConditionParser:
 
     def __init__(self, condition: str) -> None:
         self.condition = condition
-        self.tokens = _tokens(condition)
+        self.lexemes = _lexemes(condition)
         self.pos = 0
 
     def parse(self) -> str:
         sql = self._or()
-        if self.pos != len(self.tokens):
+        if self.pos != len(self.lexemes):
             raise self._error("unexpected text after the condition")
         return sql
 
@@ -149,14 +149,14 @@ class _ConditionParser:
         )
 
     def _peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+        return self.lexemes[self.pos] if self.pos < len(self.lexemes) else None
 
     def _take(self) -> tuple[str, str]:
-        token = self._peek()
-        if token is None:
+        lexeme = self._peek()
+        if lexeme is None:
             raise self._error("the condition ends too early")
         self.pos += 1
-        return token
+        return lexeme
 
     def _keyword(self, word: str) -> bool:
         if self._peek() == ("name", word):
