@@ -19,8 +19,6 @@ from dagster_project.ingest.contracts import PROVENANCE_COLUMNS, SOURCES_BY_NAME
 from dagster_project.quality.gx_validation import (
     ExpectationOutcome,
     RawValidationResult,
-    sanitize_result,
-    select_list,
     write_validation_json,
 )
 from dagster_project.quality.suites import (
@@ -38,6 +36,7 @@ from dagster_project.quality.suites import (
     suite_sha256,
     suite_version,
 )
+from tests.gx_reference import sanitize_result, select_list
 
 NAMES = sorted(SOURCES_BY_NAME)
 PROVENANCE = [c for c, _ in PROVENANCE_COLUMNS]
@@ -348,7 +347,7 @@ def test_hash_follows_the_bytes(tmp_path: Path):
 
 
 # --------------------------------------------------------------------------------------
-# What is pulled from DuckDB
+# What the GX reference pulls from DuckDB (tests/gx_reference.py)
 # --------------------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ the run's partition key (tag ``dagster/partition``), which
 ``partitions_def``. Giving the check the asset's ``partitions_def`` (a preview feature in
 Dagster 1.13) additionally records the evaluation per partition in the UI.
 
-GX is not imported here: ``gx_validation`` imports it when a check executes.
+GX is not imported: the suites run as SQL in the warehouse (``gx_validation``, ``suite_sql``).
 """
 
 # No ``from __future__ import annotations`` here: Dagster reads the check function's

@@ -21,7 +21,8 @@ the suite (the plan's currency and cap, the reconciliation tolerance) are writte
 
 Why no GX here: ``import great_expectations`` costs seconds, while loading a suite, knowing
 which columns to pull and deciding a verdict are plain data work that definitions loading,
-fast tests and the report step all need. GX itself runs only in ``gx_validation``.
+fast tests and the report step all need. GX itself runs only in the tests, as the
+reference of the SQL the gates run (``suite_sql``).
 
 The checks done when a suite is loaded are the ones GX would not do for us: GX's
 ``ExpectationSuite`` silently *drops* an expectation it cannot build (it only logs), so a
@@ -96,7 +97,7 @@ TABLE_LEVEL_TYPES: frozenset[str] = frozenset(
 )
 
 #: Expectations that only look at whether a value is there. They are the only ones allowed
-#: on personal fields, which ``gx_validation`` even masks before GX sees them.
+#: on personal fields, whose values the gates never read (the SQL only tests IS NULL).
 NULLNESS_TYPES: frozenset[str] = frozenset(
     {"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"}
 )
@@ -275,6 +276,14 @@ def _check_expectation(
         raise SuiteError(
             f"{where} ({etype}): personal fields {touched} may only be checked for presence"
         )
+    if kwargs.get("row_condition") is not None:
+        # The gates translate the condition to SQL: one they cannot read fails here, at
+        # load, not in a close. (Imported here: suite_sql imports this module.)
+        from dagster_project.quality.suite_sql import row_condition_sql
+
+        if kwargs.get("condition_parser") != "pandas":
+            raise SuiteError(f"{where} ({etype}): a row_condition needs condition_parser pandas")
+        row_condition_sql(kwargs["row_condition"])
 
 
 def check_suite(doc: Any, name: str, layer: str = "raw") -> None:
