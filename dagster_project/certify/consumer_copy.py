@@ -24,6 +24,7 @@ import decimal
 import io
 import os
 import re
+import shutil
 import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -59,23 +60,25 @@ def fsync_path(path: Path) -> None:
 def write_consumer_copy(
     conn: duckdb.DuckDBPyConnection, certified_dir: Path, tables: Mapping[str, str]
 ) -> Path:
-    """Rebuild ``certified_dir/certified.duckdb`` from the warehouse's ``certified`` schema.
+    """Bring ``certified_dir/certified.duckdb`` level with the warehouse's ``certified`` schema.
 
-    ``tables`` maps each certified table to the ORDER BY of its rows. The warehouse
-    connection attaches a new file, copies the tables, detaches it (DuckDB checkpoints it
-    then: no WAL left), and the file is renamed over the old copy.
+    ``tables`` maps each certified table to the ORDER BY of its rows. The previous copy is
+    copied byte for byte to a temporary name, the publications it lacks are appended
+    (``_append_new_publications``), the file is detached (DuckDB checkpoints it then: no WAL
+    left) and renamed over the old copy. Appending keeps the cost of a close to its own
+    period: re-sorting and re-compressing every certified row at each close grew with the
+    history. A copy that does not match the warehouse (none yet, a column added since, a
+    publication missing) is rebuilt whole.
     """
     certified_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(certified_dir, [f"{_TEMP_PREFIX}*"])  # from a close that was killed
     temp = certified_dir / f"{_TEMP_PREFIX}{uuid.uuid4().hex}.duckdb"
     final = certified_dir / CONSUMER_COPY
     try:
-        conn.execute(f"ATTACH {_quote_path(temp)} AS {_ALIAS}")
-        try:
-            _copy_tables(conn, tables)
-            conn.execute(f"CHECKPOINT {_ALIAS}")
-        finally:
-            conn.execute(f"DETACH {_ALIAS}")
+        if not (final.exists() and _append_to_copy_of(conn, final, temp, tables)):
+            temp.unlink(missing_ok=True)
+            Path(f"{temp}.wal").unlink(missing_ok=True)
+            _attached(conn, temp, lambda: _copy_tables(conn, tables))
         if Path(f"{temp}.wal").exists():
             raise RuntimeError(f"consumer copy {temp.name} left a WAL after DETACH")
         temp.chmod(0o444)  # a consumer that forgets read_only=True still cannot write it
@@ -86,6 +89,74 @@ def write_consumer_copy(
         temp.unlink(missing_ok=True)
         Path(f"{temp}.wal").unlink(missing_ok=True)
     return final
+
+
+def _attached(conn: duckdb.DuckDBPyConnection, path: Path, work) -> bool:
+    """Run ``work`` with ``path`` attached as the copy, checkpoint, always detach."""
+    conn.execute(f"ATTACH {_quote_path(path)} AS {_ALIAS}")
+    try:
+        done = work()
+        if done is not False:
+            conn.execute(f"CHECKPOINT {_ALIAS}")
+    finally:
+        conn.execute(f"DETACH {_ALIAS}")
+    return done is not False
+
+
+def _append_to_copy_of(
+    conn: duckdb.DuckDBPyConnection, previous: Path, temp: Path, tables: Mapping[str, str]
+) -> bool:
+    """``previous`` copied to ``temp`` with the missing publications appended; False (and
+    ``temp`` left for the caller to discard) when the copy cannot be brought level."""
+    shutil.copyfile(previous, temp)  # the copy is read-only: its copy is ours to write
+    temp.chmod(0o644)
+    try:
+        return _attached(conn, temp, lambda: _append_new_publications(conn, tables))
+    except duckdb.Error:  # a damaged or foreign file: rebuilt whole
+        return False
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list:
+    return conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ? "
+        "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [catalog, schema, table],
+    ).fetchall()
+
+
+def _append_new_publications(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> bool:
+    """Append to the attached copy the rows of the publications it does not have yet.
+
+    Publications are never changed once written (a restatement is a new one), so a copy
+    whose tables have the warehouse's columns and whose publications are all in the
+    warehouse differs from it only by the publications made since. False when that does
+    not hold: the copy is then rebuilt whole.
+    """
+    warehouse = conn.execute("SELECT current_database()").fetchone()[0]
+    for table in tables:
+        have = _columns(conn, _ALIAS, "main", table)
+        if not have or have != _columns(conn, warehouse, "certified", table):
+            return False
+    missing = conn.execute(
+        f"SELECT count(*) FROM {_ALIAS}.main.publication_log WHERE publication_id NOT IN "
+        "(SELECT publication_id FROM certified.publication_log)"
+    ).fetchone()[0]
+    if missing:
+        return False
+    new = "publication_id NOT IN (SELECT publication_id FROM {alias}.main.publication_log)"
+    for table, order in tables.items():  # publication_log last: it names what is complete
+        if table == "publication_log":
+            continue
+        conn.execute(
+            f"INSERT INTO {_ALIAS}.main.{table} SELECT * FROM certified.{table} "
+            f"WHERE {new.format(alias=_ALIAS)} ORDER BY {order}"
+        )
+    if "publication_log" in tables:
+        conn.execute(
+            f"INSERT INTO {_ALIAS}.main.publication_log SELECT * FROM certified.publication_log "
+            f"WHERE {new.format(alias=_ALIAS)} ORDER BY {tables['publication_log']}"
+        )
+    return True
 
 
 def _copy_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> None:
@@ -118,22 +189,25 @@ def write_parquet(conn: duckdb.DuckDBPyConnection, query: str, path: Path) -> No
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _excel_cell(sheet, value):
-    from openpyxl.cell import WriteOnlyCell
-
+def _excel_cell(sheet, value, write_only_cell: type):
+    """The cell of one value. Values that need no format (None, whole numbers, floats,
+    booleans) are appended as they are: openpyxl writes them exactly as a cell of theirs,
+    without building one per value (half of the time per cell)."""
+    if value is None or isinstance(value, int | float):  # bool is an int
+        return value
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("\ufffd", value))
+        cell = write_only_cell(sheet, value=_ILLEGAL_XML.sub("\ufffd", value))
         cell.data_type = "s"  # never a formula, even when the text starts with "="
         return cell
     if isinstance(value, dt.datetime):  # before date: a datetime is a date
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = write_only_cell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd hh:mm:ss"
         return cell
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = write_only_cell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = write_only_cell(sheet, value=value)
     if isinstance(value, decimal.Decimal) and value.as_tuple().exponent < 0:
         cell.number_format = "0." + "0" * -value.as_tuple().exponent
     return cell
@@ -146,6 +220,7 @@ def write_xlsx(conn: duckdb.DuckDBPyConnection, sheets: Mapping[str, str], path:
     table longer than a sheet continues on ``<name>_2``, ``<name>_3``...
     """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     for name, query in sheets.items():
@@ -161,7 +236,7 @@ def write_xlsx(conn: duckdb.DuckDBPyConnection, sheets: Mapping[str, str], path:
             sheet.freeze_panes = "A2"
             sheet.append(header)
             for row in rows:
-                sheet.append([_excel_cell(sheet, value) for value in row])
+                sheet.append([_excel_cell(sheet, value, WriteOnlyCell) for value in row])
             if len(rows) < EXCEL_MAX_ROWS - 1:
                 break
     workbook.properties.creator = "perfgov"
@@ -197,8 +272,6 @@ def _normalise_xlsx(data: bytes) -> bytes:
 
 def remove_leftovers(folder: Path, patterns: Iterable[str]) -> None:
     """Remove what a killed export left beside its final place (temporary names only)."""
-    import shutil
-
     for pattern in patterns:
         for leftover in folder.glob(pattern):
             if leftover.is_dir():
