@@ -11,22 +11,17 @@ consumers never read it. After each publication they get:
   with ``duckdb.connect(path, read_only=True)``; the file is not byte-reproducible (DuckDB
   stamps its own blocks), its contents are.
 - per period, beside the CSVs (``publish.export_period``): one Parquet file per certified
-  table and one Excel workbook ``certified_<PERIOD>.xlsx``, one sheet per table. These are
+  table and one Excel workbook ``certified_<PERIOD>.xlsx`` (``xlsx_export``). These are
   byte-identical for the same publication: Parquet is written by DuckDB with explicit
   options (checked deterministic, whatever the thread count: no timestamp inside, the
-  writer's version is its only stamp); the xlsx zip is rewritten with fixed dates.
+  writer's version is its only stamp); the xlsx has fixed dates.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import io
 import os
-import re
 import shutil
 import uuid
-import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -35,11 +30,6 @@ import duckdb
 CONSUMER_COPY = "certified.duckdb"
 _ALIAS = "perfgov_consumer_copy"
 _TEMP_PREFIX = ".certified-"
-
-# Fixed stamps inside the xlsx (the certificate carries the real time of the publication).
-XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
-ZIP_DATE_TIME = (2000, 1, 1, 0, 0, 0)
-EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included: longer tables continue on more sheets
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
 
@@ -183,91 +173,6 @@ def _copy_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> 
 def write_parquet(conn: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     """``query``'s rows as Parquet, byte-identical for the same rows and DuckDB version."""
     conn.execute(f"COPY ({query}) TO {_quote_path(path)} ({PARQUET_OPTIONS})")
-
-
-# Characters XML 1.0 (so xlsx) cannot hold; openpyxl refuses them. They are replaced.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _excel_cell(sheet, value, write_only_cell: type):
-    """The cell of one value. Values that need no format (None, whole numbers, floats,
-    booleans) are appended as they are: openpyxl writes them exactly as a cell of theirs,
-    without building one per value (half of the time per cell)."""
-    if value is None or isinstance(value, int | float):  # bool is an int
-        return value
-    if isinstance(value, str):
-        cell = write_only_cell(sheet, value=_ILLEGAL_XML.sub("\ufffd", value))
-        cell.data_type = "s"  # never a formula, even when the text starts with "="
-        return cell
-    if isinstance(value, dt.datetime):  # before date: a datetime is a date
-        cell = write_only_cell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        return cell
-    if isinstance(value, dt.date):
-        cell = write_only_cell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    cell = write_only_cell(sheet, value=value)
-    if isinstance(value, decimal.Decimal) and value.as_tuple().exponent < 0:
-        cell.number_format = "0." + "0" * -value.as_tuple().exponent
-    return cell
-
-
-def write_xlsx(conn: duckdb.DuckDBPyConnection, sheets: Mapping[str, str], path: Path) -> None:
-    """One workbook, one sheet per ``name -> query`` (header row, then the rows in order).
-
-    Text stays text, numbers keep their decimals as the cell's format, dates are dates. A
-    table longer than a sheet continues on ``<name>_2``, ``<name>_3``...
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    for name, query in sheets.items():
-        cursor = conn.execute(query)
-        header = [d[0] for d in cursor.description]
-        part = 0
-        while True:
-            rows = cursor.fetchmany(EXCEL_MAX_ROWS - 1)
-            if part and not rows:
-                break
-            part += 1
-            sheet = workbook.create_sheet(name if part == 1 else f"{name}_{part}")
-            sheet.freeze_panes = "A2"
-            sheet.append(header)
-            for row in rows:
-                sheet.append([_excel_cell(sheet, value, WriteOnlyCell) for value in row])
-            if len(rows) < EXCEL_MAX_ROWS - 1:
-                break
-    workbook.properties.creator = "perfgov"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    path.write_bytes(_normalise_xlsx(buffer.getvalue()))
-
-
-_CORE_STAMP = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def _normalise_xlsx(data: bytes) -> bytes:
-    """Rewrite the xlsx zip so it does not depend on when it was written.
-
-    openpyxl stamps the current time into docProps/core.xml and into every zip entry: the
-    entries are rewritten in their order with a fixed date and fixed attributes (as the
-    sample generator does for its workbook), deflated at a fixed level.
-    """
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "docProps/core.xml":
-                content = _CORE_STAMP.sub(rf"\g<1>{XLSX_TIMESTAMP}\g<3>", content.decode()).encode()
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            target.writestr(info, content, compresslevel=6)
-    return out.getvalue()
 
 
 def remove_leftovers(folder: Path, patterns: Iterable[str]) -> None:

@@ -36,8 +36,8 @@ from .consumer_copy import (
     remove_leftovers,
     write_consumer_copy,
     write_parquet,
-    write_xlsx,
 )
+from .xlsx_export import write_xlsx
 
 # Certified table -> the mart it is published from, and the order its rows are exported in.
 # Every certified table has the columns ``publication_id`` (the certificate) and ``period``;
