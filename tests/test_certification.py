@@ -33,7 +33,12 @@ import duckdb
 import pytest
 
 from dagster_project.certify.lock import LOCK_FILE, LockHeld, close_lock
-from dagster_project.certify.publish import CERTIFIED_TABLES
+from dagster_project.certify.publish import (
+    CERTIFIED_TABLES,
+    LINE_LEVEL_SHEET,
+    LINE_LEVEL_TABLES,
+    WORKBOOK_TABLES,
+)
 from dagster_project.cli import main
 from dagster_project.settings import PROJECT_ROOT
 from tests.conftest import HISTORY, tree_hashes
@@ -357,7 +362,15 @@ def test_parquet_and_the_workbook_hold_exactly_the_csv_rows(closed_history, peri
 
     folder = closed_history.settings.home / "certified" / period
     workbook = load_workbook(folder / f"certified_{period}.xlsx", read_only=True)
-    assert workbook.sheetnames == list(CERTIFIED_TABLES)
+    assert workbook.sheetnames == [*WORKBOOK_TABLES, LINE_LEVEL_SHEET]
+    assert set(WORKBOOK_TABLES) | set(LINE_LEVEL_TABLES) == set(CERTIFIED_TABLES)
+    # The line-level tables are not in the workbook: its last sheet says where they are.
+    index = list(workbook[LINE_LEVEL_SHEET].iter_rows(values_only=True))
+    assert index[0][:4] == ("table_name", "row_count", "csv_file", "parquet_file")
+    assert [row[:4] for row in index[1:]] == [
+        (t, len(read_csv(folder / f"{t}.csv")[1]), f"{t}.csv", f"{t}.parquet")
+        for t in LINE_LEVEL_TABLES
+    ]
     for table in CERTIFIED_TABLES:
         header, rows = read_csv(folder / f"{table}.csv")
         assert rows or table == "payout_holds", table  # a period may hold no payout
@@ -367,6 +380,8 @@ def test_parquet_and_the_workbook_hold_exactly_the_csv_rows(closed_history, peri
             )
             assert [d[0] for d in cursor.description] == header
             assert [[as_text(v) for v in row] for row in cursor.fetchall()] == rows, table
+        if table in LINE_LEVEL_TABLES:
+            continue
         sheet = list(workbook[table].iter_rows(values_only=True))
         assert list(sheet[0]) == header
         assert len(sheet) - 1 == len(rows)
@@ -703,3 +718,55 @@ def test_a_column_a_mart_gains_is_added_to_its_certified_table(monkeypatch) -> N
         ("2026-09", Decimal("10.00"), None),
         ("2026-10", Decimal("12.00"), Decimal("1000.00")),
     ]
+
+
+def test_the_consumer_copy_appends_new_publications_and_is_rebuilt_when_it_differs(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """Each close appends its publication to a copy of the previous consumer copy (the cost
+    of a close stays that of its period); a copy whose columns differ from the warehouse's,
+    or that is damaged, is rebuilt whole. Either way it holds exactly the certified rows."""
+    from dagster_project.certify import consumer_copy, publish
+
+    monkeypatch.setattr(
+        publish, "CERTIFIED_TABLES", {"incentive_payouts": ("marts.payouts", "employee_id")}
+    )
+    tables = {t: publish.CONSUMER_TABLES[t] for t in ("publication_log", "incentive_payouts")}
+    rebuilds = []
+    whole = consumer_copy._copy_tables
+    monkeypatch.setattr(
+        consumer_copy, "_copy_tables", lambda conn, t: rebuilds.append(1) or whole(conn, t)
+    )
+    conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    conn.execute("CREATE SCHEMA marts")
+    certified = tmp_path / "certified"
+
+    def publish_and_copy(period: str, extra: str = "") -> list:
+        conn.execute(
+            f"CREATE OR REPLACE TABLE marts.payouts AS SELECT '{period}' AS period, "
+            f"unnest(['E1', 'E2']) AS employee_id, 10.00::DECIMAL(18, 2) AS payout_eur{extra}"
+        )
+        publish.publish_period(conn, period, f"run-{period}", {})
+        copy = consumer_copy.write_consumer_copy(conn, certified, tables)
+        assert copy.stat().st_mode & 0o777 == 0o444
+        with duckdb.connect(str(copy), read_only=True) as reader:
+            got = {
+                t: sorted(reader.execute(f"SELECT * FROM {t}").fetchall(), key=str) for t in tables
+            }
+            in_force = reader.execute("SELECT count(*) FROM incentive_payouts_in_force")
+            assert in_force.fetchone()[0] == 2 * len(got["publication_log"])
+        want = {
+            t: sorted(conn.execute(f"SELECT * FROM certified.{t}").fetchall(), key=str)
+            for t in tables
+        }
+        assert got == want
+        return rebuilds
+
+    assert publish_and_copy("2026-08") == [1]  # no copy yet: built whole
+    assert publish_and_copy("2026-09") == [1]  # appended
+    assert publish_and_copy("2026-10", ", 1::INTEGER AS deals") == [1, 1]  # a new column
+    (certified / "certified.duckdb").chmod(0o644)
+    (certified / "certified.duckdb").write_bytes(b"not a database")
+    assert publish_and_copy("2026-11", ", 2::INTEGER AS deals") == [1, 1, 1]  # damaged
+    assert publish_and_copy("2026-12", ", 3::INTEGER AS deals") == [1, 1, 1]
+    assert sorted(p.name for p in certified.iterdir()) == ["certified.duckdb"]

@@ -29,7 +29,7 @@ PACKAGES = (
     "great-expectations",
     "pandas",  # GX validates pandas frames
     "pyarrow",  # writes the Parquet exports
-    "openpyxl",  # writes the Excel exports
+    "openpyxl",  # reads the targets workbook
 )
 
 

@@ -11,21 +11,17 @@ consumers never read it. After each publication they get:
   with ``duckdb.connect(path, read_only=True)``; the file is not byte-reproducible (DuckDB
   stamps its own blocks), its contents are.
 - per period, beside the CSVs (``publish.export_period``): one Parquet file per certified
-  table and one Excel workbook ``certified_<PERIOD>.xlsx``, one sheet per table. These are
+  table and one Excel workbook ``certified_<PERIOD>.xlsx`` (``xlsx_export``). These are
   byte-identical for the same publication: Parquet is written by DuckDB with explicit
   options (checked deterministic, whatever the thread count: no timestamp inside, the
-  writer's version is its only stamp); the xlsx zip is rewritten with fixed dates.
+  writer's version is its only stamp); the xlsx has fixed dates.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import io
 import os
-import re
+import shutil
 import uuid
-import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -34,11 +30,6 @@ import duckdb
 CONSUMER_COPY = "certified.duckdb"
 _ALIAS = "perfgov_consumer_copy"
 _TEMP_PREFIX = ".certified-"
-
-# Fixed stamps inside the xlsx (the certificate carries the real time of the publication).
-XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
-ZIP_DATE_TIME = (2000, 1, 1, 0, 0, 0)
-EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included: longer tables continue on more sheets
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
 
@@ -59,23 +50,25 @@ def fsync_path(path: Path) -> None:
 def write_consumer_copy(
     conn: duckdb.DuckDBPyConnection, certified_dir: Path, tables: Mapping[str, str]
 ) -> Path:
-    """Rebuild ``certified_dir/certified.duckdb`` from the warehouse's ``certified`` schema.
+    """Bring ``certified_dir/certified.duckdb`` level with the warehouse's ``certified`` schema.
 
-    ``tables`` maps each certified table to the ORDER BY of its rows. The warehouse
-    connection attaches a new file, copies the tables, detaches it (DuckDB checkpoints it
-    then: no WAL left), and the file is renamed over the old copy.
+    ``tables`` maps each certified table to the ORDER BY of its rows. The previous copy is
+    copied byte for byte to a temporary name, the publications it lacks are appended
+    (``_append_new_publications``), the file is detached (DuckDB checkpoints it then: no WAL
+    left) and renamed over the old copy. Appending keeps the cost of a close to its own
+    period: re-sorting and re-compressing every certified row at each close grew with the
+    history. A copy that does not match the warehouse (none yet, a column added since, a
+    publication missing) is rebuilt whole.
     """
     certified_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(certified_dir, [f"{_TEMP_PREFIX}*"])  # from a close that was killed
     temp = certified_dir / f"{_TEMP_PREFIX}{uuid.uuid4().hex}.duckdb"
     final = certified_dir / CONSUMER_COPY
     try:
-        conn.execute(f"ATTACH {_quote_path(temp)} AS {_ALIAS}")
-        try:
-            _copy_tables(conn, tables)
-            conn.execute(f"CHECKPOINT {_ALIAS}")
-        finally:
-            conn.execute(f"DETACH {_ALIAS}")
+        if not (final.exists() and _append_to_copy_of(conn, final, temp, tables)):
+            temp.unlink(missing_ok=True)
+            Path(f"{temp}.wal").unlink(missing_ok=True)
+            _attached(conn, temp, lambda: _copy_tables(conn, tables))
         if Path(f"{temp}.wal").exists():
             raise RuntimeError(f"consumer copy {temp.name} left a WAL after DETACH")
         temp.chmod(0o444)  # a consumer that forgets read_only=True still cannot write it
@@ -86,6 +79,74 @@ def write_consumer_copy(
         temp.unlink(missing_ok=True)
         Path(f"{temp}.wal").unlink(missing_ok=True)
     return final
+
+
+def _attached(conn: duckdb.DuckDBPyConnection, path: Path, work) -> bool:
+    """Run ``work`` with ``path`` attached as the copy, checkpoint, always detach."""
+    conn.execute(f"ATTACH {_quote_path(path)} AS {_ALIAS}")
+    try:
+        done = work()
+        if done is not False:
+            conn.execute(f"CHECKPOINT {_ALIAS}")
+    finally:
+        conn.execute(f"DETACH {_ALIAS}")
+    return done is not False
+
+
+def _append_to_copy_of(
+    conn: duckdb.DuckDBPyConnection, previous: Path, temp: Path, tables: Mapping[str, str]
+) -> bool:
+    """``previous`` copied to ``temp`` with the missing publications appended; False (and
+    ``temp`` left for the caller to discard) when the copy cannot be brought level."""
+    shutil.copyfile(previous, temp)  # the copy is read-only: its copy is ours to write
+    temp.chmod(0o644)
+    try:
+        return _attached(conn, temp, lambda: _append_new_publications(conn, tables))
+    except duckdb.Error:  # a damaged or foreign file: rebuilt whole
+        return False
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list:
+    return conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ? "
+        "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [catalog, schema, table],
+    ).fetchall()
+
+
+def _append_new_publications(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> bool:
+    """Append to the attached copy the rows of the publications it does not have yet.
+
+    Publications are never changed once written (a restatement is a new one), so a copy
+    whose tables have the warehouse's columns and whose publications are all in the
+    warehouse differs from it only by the publications made since. False when that does
+    not hold: the copy is then rebuilt whole.
+    """
+    warehouse = conn.execute("SELECT current_database()").fetchone()[0]
+    for table in tables:
+        have = _columns(conn, _ALIAS, "main", table)
+        if not have or have != _columns(conn, warehouse, "certified", table):
+            return False
+    missing = conn.execute(
+        f"SELECT count(*) FROM {_ALIAS}.main.publication_log WHERE publication_id NOT IN "
+        "(SELECT publication_id FROM certified.publication_log)"
+    ).fetchone()[0]
+    if missing:
+        return False
+    new = "publication_id NOT IN (SELECT publication_id FROM {alias}.main.publication_log)"
+    for table, order in tables.items():  # publication_log last: it names what is complete
+        if table == "publication_log":
+            continue
+        conn.execute(
+            f"INSERT INTO {_ALIAS}.main.{table} SELECT * FROM certified.{table} "
+            f"WHERE {new.format(alias=_ALIAS)} ORDER BY {order}"
+        )
+    if "publication_log" in tables:
+        conn.execute(
+            f"INSERT INTO {_ALIAS}.main.publication_log SELECT * FROM certified.publication_log "
+            f"WHERE {new.format(alias=_ALIAS)} ORDER BY {tables['publication_log']}"
+        )
+    return True
 
 
 def _copy_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> None:
@@ -114,91 +175,8 @@ def write_parquet(conn: duckdb.DuckDBPyConnection, query: str, path: Path) -> No
     conn.execute(f"COPY ({query}) TO {_quote_path(path)} ({PARQUET_OPTIONS})")
 
 
-# Characters XML 1.0 (so xlsx) cannot hold; openpyxl refuses them. They are replaced.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _excel_cell(sheet, value):
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("\ufffd", value))
-        cell.data_type = "s"  # never a formula, even when the text starts with "="
-        return cell
-    if isinstance(value, dt.datetime):  # before date: a datetime is a date
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        return cell
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, decimal.Decimal) and value.as_tuple().exponent < 0:
-        cell.number_format = "0." + "0" * -value.as_tuple().exponent
-    return cell
-
-
-def write_xlsx(conn: duckdb.DuckDBPyConnection, sheets: Mapping[str, str], path: Path) -> None:
-    """One workbook, one sheet per ``name -> query`` (header row, then the rows in order).
-
-    Text stays text, numbers keep their decimals as the cell's format, dates are dates. A
-    table longer than a sheet continues on ``<name>_2``, ``<name>_3``...
-    """
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for name, query in sheets.items():
-        cursor = conn.execute(query)
-        header = [d[0] for d in cursor.description]
-        part = 0
-        while True:
-            rows = cursor.fetchmany(EXCEL_MAX_ROWS - 1)
-            if part and not rows:
-                break
-            part += 1
-            sheet = workbook.create_sheet(name if part == 1 else f"{name}_{part}")
-            sheet.freeze_panes = "A2"
-            sheet.append(header)
-            for row in rows:
-                sheet.append([_excel_cell(sheet, value) for value in row])
-            if len(rows) < EXCEL_MAX_ROWS - 1:
-                break
-    workbook.properties.creator = "perfgov"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    path.write_bytes(_normalise_xlsx(buffer.getvalue()))
-
-
-_CORE_STAMP = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def _normalise_xlsx(data: bytes) -> bytes:
-    """Rewrite the xlsx zip so it does not depend on when it was written.
-
-    openpyxl stamps the current time into docProps/core.xml and into every zip entry: the
-    entries are rewritten in their order with a fixed date and fixed attributes (as the
-    sample generator does for its workbook), deflated at a fixed level.
-    """
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "docProps/core.xml":
-                content = _CORE_STAMP.sub(rf"\g<1>{XLSX_TIMESTAMP}\g<3>", content.decode()).encode()
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            target.writestr(info, content, compresslevel=6)
-    return out.getvalue()
-
-
 def remove_leftovers(folder: Path, patterns: Iterable[str]) -> None:
     """Remove what a killed export left beside its final place (temporary names only)."""
-    import shutil
-
     for pattern in patterns:
         for leftover in folder.glob(pattern):
             if leftover.is_dir():

@@ -36,8 +36,8 @@ from .consumer_copy import (
     remove_leftovers,
     write_consumer_copy,
     write_parquet,
-    write_xlsx,
 )
+from .xlsx_export import write_xlsx
 
 # Certified table -> the mart it is published from, and the order its rows are exported in.
 # Every certified table has the columns ``publication_id`` (the certificate) and ``period``;
@@ -64,6 +64,22 @@ CERTIFIED_TABLES: Mapping[str, tuple[str, str]] = {
     "kpi_customer_months": ("marts.kpi_customer_months", "erp_customer_code, account_id"),
     "churn_risk": ("marts.churn_risk", "erp_customer_code, account_id"),
 }
+
+# Tables with a row per deal, invoice line, opportunity or customer: they grow with the
+# business (9M invoice lines at 10M opportunities, more than an Excel sheet holds, and
+# minutes of writing cell by cell). The workbook keeps the tables a person reads in Excel,
+# by worker, team, business line or company; these are in CSV and Parquet (and in
+# certified.duckdb) only, listed with their row counts on the workbook's last sheet.
+LINE_LEVEL_TABLES: tuple[str, ...] = (
+    "credit_lines",
+    "bookings",
+    "revenue",
+    "reconciliation_lines",
+    "kpi_customer_months",
+    "churn_risk",
+)
+WORKBOOK_TABLES: tuple[str, ...] = tuple(t for t in CERTIFIED_TABLES if t not in LINE_LEVEL_TABLES)
+LINE_LEVEL_SHEET = "line_level_tables"  # the workbook's last sheet: where the others are
 
 # Every table of the certified schema, in the consumer copy: table -> order of its rows.
 CONSUMER_TABLES: Mapping[str, str] = {
@@ -230,7 +246,8 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
     rebuild the consumer copy ``certified_dir/certified.duckdb``.
 
     Per table a CSV and a Parquet file, one workbook ``certified_<period>.xlsx`` with a sheet
-    per table, and the certificate. Rows come from the certified tables (never the marts),
+    per table of ``WORKBOOK_TABLES`` (the line-level tables are listed on its last sheet,
+    not copied into it), and the certificate. Rows come from the certified tables (never the marts),
     in a fixed order, with no timestamp inside: the same publication always gives
     byte-identical data files (the certificate carries the times). The folder is written
     beside its final place and swapped in, so a reader never sees half of it.
@@ -246,7 +263,7 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
     staging = certified_dir / f".{period}.{uuid.uuid4().hex}.tmp"
     staging.mkdir()
     try:
-        sheets = {}
+        queries = {}
         for table, (_, order) in CERTIFIED_TABLES.items():
             # COPY takes no parameters: the id is a uuid4 and the path is ours, quoted.
             query = (
@@ -256,7 +273,9 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
             target = str(staging / f"{table}.csv").replace("'", "''")
             conn.execute(f"COPY ({query}) TO '{target}' (HEADER, DELIMITER ',')")
             write_parquet(conn, query, staging / f"{table}.parquet")
-            sheets[table] = query
+            queries[table] = query
+        sheets = {table: queries[table] for table in WORKBOOK_TABLES}
+        sheets[LINE_LEVEL_SHEET] = _line_level_index(publication.publication_id)
         write_xlsx(conn, sheets, staging / f"certified_{period}.xlsx")
         certificate = conn.execute(
             "SELECT certificate FROM certified.publication_log WHERE publication_id = ?",
@@ -273,6 +292,21 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
         shutil.rmtree(staging, ignore_errors=True)
     write_consumer_copy(conn, certified_dir, CONSUMER_TABLES)
     return final
+
+
+def _line_level_index(publication_id: str) -> str:
+    """The workbook's last sheet: each line-level table, its rows and its two files."""
+    rows = " UNION ALL ".join(
+        f"SELECT {i} AS position, '{table}' AS table_name, count(*) AS row_count, "
+        f"'{table}.csv' AS csv_file, '{table}.parquet' AS parquet_file "
+        f"FROM certified.{table} WHERE publication_id = '{publication_id}'"
+        for i, table in enumerate(LINE_LEVEL_TABLES)
+    )
+    return (
+        "SELECT table_name, row_count, csv_file, parquet_file, 'not in this workbook: one "
+        "row per deal, invoice line or customer; open the CSV or Parquet file beside it, or "
+        f"certified.duckdb' AS note FROM ({rows}) ORDER BY position"
+    )
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h

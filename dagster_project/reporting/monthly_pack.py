@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from ..certify.consumer_copy import write_xlsx
+from ..certify.xlsx_export import write_xlsx
 from ..transform.partition_vars import shift_period
 from .action_lists import (
     action_lists,

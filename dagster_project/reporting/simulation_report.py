@@ -31,8 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..certify.consumer_copy import write_xlsx
 from ..certify.publish import swap_in
+from ..certify.xlsx_export import write_xlsx
 from ..incentives.simulate import Recomputed, Simulation, changed_numbers
 
 SIMULATIONS_DIR = "simulations"
