@@ -179,7 +179,9 @@ def kill(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def wait_for(condition, what: str, process: subprocess.Popen | None = None, timeout=120):
+def wait_for(condition, what: str, process: subprocess.Popen | None = None, timeout=600):
+    # Generous: it returns as soon as the condition holds, and a close that only reaches
+    # its publication point after minutes on a loaded 2-core machine is slow, not wrong.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
