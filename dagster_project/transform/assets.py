@@ -3,19 +3,29 @@
 ``dbt build`` runs models and their tests in dependency order in one invocation (each dbt
 start-up costs seconds). dbt sources map to the ingest assets' keys (``raw/<system>/<entity>``)
 so the lineage from file to model is one graph in the UI.
+
+dbt tests are not Dagster asset checks here: each would cost the close's event log several
+SQLite commits; their results go to the warehouse in one write (``test_results.py``).
 """
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import Warehouse
 from .partition_vars import dbt_vars_argument
 from .project import perfgov_dbt_project
 from .run_area import drop_old_areas, point_latest_views, register_run_area
+from .test_results import record_test_results, test_results
 
 
 class PerfgovDbtTranslator(DagsterDbtTranslator):
@@ -39,11 +49,17 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+#: Without asset checks for dbt tests: see the module's docstring.
+DBT_TRANSLATOR = PerfgovDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=False)
+)
+
+
 @dbt_assets(
     manifest=perfgov_dbt_project().manifest_path,
     project=perfgov_dbt_project(),
     partitions_def=monthly_partitions,
-    dagster_dbt_translator=PerfgovDbtTranslator(),
+    dagster_dbt_translator=DBT_TRANSLATOR,
     backfill_policy=ONE_PERIOD_PER_RUN,
 )
 def perfgov_dbt_models(
@@ -59,8 +75,9 @@ def perfgov_dbt_models(
         area = register_run_area(conn, context.run.run_id, period, full_build=not context.is_subset)
         dropped = drop_old_areas(conn)
     context.log.info(f"dbt builds into run area {area}; older areas dropped: {dropped or 'none'}")
+    invocation: DbtCliInvocation | None = None
     try:
-        yield from dbt.cli(
+        invocation = dbt.cli(
             [
                 "build",
                 "--vars",
@@ -69,9 +86,29 @@ def perfgov_dbt_models(
                 "unit_test",
             ],
             context=context,
-        ).stream()
+        )
+        for event in invocation.stream():
+            # A test's result comes as an observation of its model: recorded below instead.
+            if not isinstance(event, dg.AssetObservation):
+                yield event
     finally:
-        # Whatever dbt's outcome, the plain schemas show this run's area (dbt has exited:
-        # the warehouse is free).
+        # Whatever dbt's outcome, its tests are recorded and the plain schemas show this
+        # run's area (dbt has exited: the warehouse is free).
+        tests = _tests_of(invocation)
         with warehouse.connect() as conn:
+            record_test_results(conn, context.run.run_id, tests)
             point_latest_views(conn, area)
+        failed = sum(not t["passed"] for t in tests)
+        context.log.info(f"dbt tests: {len(tests)} run, {failed} not passed")
+
+
+def _tests_of(invocation: DbtCliInvocation | None) -> list[dict[str, Any]]:
+    """The data tests of a dbt invocation, from its run_results.json (none if dbt did not
+    start, or stopped before writing it)."""
+    if invocation is None:
+        return []
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except FileNotFoundError:
+        return []
+    return test_results(run_results, invocation.manifest, DBT_TRANSLATOR, perfgov_dbt_project())
