@@ -219,7 +219,7 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
                 "top_failing_rule": meta.get("top_failing_rule"),
             }
         )
-    # The dbt tests are not Dagster checks (transform/test_results.py): read them back.
+    # The dbt tests are not Dagster checks (transform/dbt_tests.py): read them back.
     outcome.checks.extend(_dbt_tests(settings, outcome.run_id))
     if not outcome.success:
         outcome.blocks = _blocking_findings(settings, period, outcome.run_id)
@@ -284,12 +284,12 @@ def _dbt_tests(settings: Settings, run_id: str) -> list[dict]:
     """The dbt tests run ``run_id`` recorded, as check entries (none if dbt never ran)."""
     import duckdb
 
-    from .transform.test_results import test_results_of_run
+    from .transform.dbt_tests import checks_of_run
 
     if not settings.warehouse.exists():
         return []
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
-        return test_results_of_run(conn, run_id)
+        return checks_of_run(conn, run_id)
 
 
 def _blocking_findings(settings: Settings, period: str, run_id: str) -> list[str]:

@@ -5,7 +5,7 @@ start-up costs seconds). dbt sources map to the ingest assets' keys (``raw/<syst
 so the lineage from file to model is one graph in the UI.
 
 dbt tests are not Dagster asset checks here: each would cost the close's event log several
-SQLite commits; their results go to the warehouse in one write (``test_results.py``).
+SQLite commits; their results go to the warehouse in one write (``dbt_tests.py``).
 """
 
 from collections.abc import Iterator, Mapping
@@ -19,13 +19,14 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import Warehouse
+from .dbt_tests import checks_from_run_results, record_checks
 from .partition_vars import dbt_vars_argument
 from .project import perfgov_dbt_project
 from .run_area import drop_old_areas, point_latest_views, register_run_area
-from .test_results import record_test_results, test_results
 
 
 class PerfgovDbtTranslator(DagsterDbtTranslator):
@@ -96,7 +97,7 @@ def perfgov_dbt_models(
         # run's area (dbt has exited: the warehouse is free).
         tests = _tests_of(invocation)
         with warehouse.connect() as conn:
-            record_test_results(conn, context.run.run_id, tests)
+            record_checks(conn, context.run.run_id, tests)
             point_latest_views(conn, area)
         failed = sum(not t["passed"] for t in tests)
         context.log.info(f"dbt tests: {len(tests)} run, {failed} not passed")
@@ -111,4 +112,12 @@ def _tests_of(invocation: DbtCliInvocation | None) -> list[dict[str, Any]]:
         run_results = invocation.get_artifact("run_results.json")
     except FileNotFoundError:
         return []
-    return test_results(run_results, invocation.manifest, DBT_TRANSLATOR, perfgov_dbt_project())
+
+    def check_of(unique_id: str) -> str | None:
+        # The name dagster-dbt gives the test's asset check.
+        key = get_asset_check_key_for_test(
+            invocation.manifest, DBT_TRANSLATOR, unique_id, project=perfgov_dbt_project()
+        )
+        return None if key is None else f"{key.asset_key.to_user_string()}:{key.name}"
+
+    return checks_from_run_results(run_results, check_of)

@@ -12,12 +12,10 @@ back by run id (``closing.py``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import duckdb
-from dagster_dbt import DagsterDbtTranslator, DbtProject
-from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from ..warehouse_queries import has_table
 
@@ -33,29 +31,27 @@ CREATE TABLE IF NOT EXISTS runs.dbt_test_results (
 )"""
 
 
-def test_results(
-    run_results: Mapping[str, Any],
-    manifest: Mapping[str, Any],
-    translator: DagsterDbtTranslator,
-    project: DbtProject | None,
+def checks_from_run_results(
+    run_results: Mapping[str, Any], check_of: Callable[[str], str | None]
 ) -> list[dict[str, Any]]:
     """One entry per dbt data test of ``run_results`` (unit tests excluded), in run order.
 
-    As dagster-dbt decides for a check: passed only when dbt says ``pass``; severity
-    ``WARN`` for a test that warned, else ``ERROR``.
+    ``check_of`` names a test's check from its dbt unique id (``<asset key>:<test name>``;
+    None for a test attached to no asset). As dagster-dbt decides for a check: passed only
+    when dbt says ``pass``; severity ``WARN`` for a test that warned, else ``ERROR``.
     """
     results = []
     for result in run_results.get("results", []):
         unique_id = result["unique_id"]
         if not unique_id.startswith("test."):
             continue
-        key = get_asset_check_key_for_test(manifest, translator, unique_id, project=project)
-        if key is None:
+        check = check_of(unique_id)
+        if check is None:
             continue
         status = result["status"]
         results.append(
             {
-                "check": f"{key.asset_key.to_user_string()}:{key.name}",
+                "check": check,
                 "status": status,
                 "passed": status == "pass",
                 "severity": "WARN" if status == "warn" else "ERROR",
@@ -65,7 +61,7 @@ def test_results(
     return results
 
 
-def record_test_results(
+def record_checks(
     conn: duckdb.DuckDBPyConnection, run_id: str, results: list[dict[str, Any]]
 ) -> None:
     """Replace run ``run_id``'s test results (a retried step records its last attempt)."""
@@ -91,7 +87,7 @@ def record_test_results(
     )
 
 
-def test_results_of_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+def checks_of_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
     """The recorded tests of ``run_id`` as the close's check entries (none if dbt never ran)."""
     if not has_table(conn, "runs", "dbt_test_results"):
         return []
