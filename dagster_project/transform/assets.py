@@ -9,6 +9,7 @@ SQLite commits; their results go to the warehouse in one write (``dbt_tests.py``
 """
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -22,7 +23,7 @@ from dagster_dbt import (
 from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
-from ..resources import Warehouse
+from ..resources import PerfgovPaths, Warehouse
 from .dbt_tests import checks_from_run_results, record_checks
 from .partition_vars import dbt_vars_argument
 from .project import perfgov_dbt_project
@@ -50,6 +51,9 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+#: dbt's target folder, inside the perfgov home.
+DBT_TARGET_FOLDER = "dbt-target"
+
 #: Without asset checks for dbt tests: see the module's docstring.
 DBT_TRANSLATOR = PerfgovDbtTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=False)
@@ -64,7 +68,10 @@ DBT_TRANSLATOR = PerfgovDbtTranslator(
     backfill_policy=ONE_PERIOD_PER_RUN,
 )
 def perfgov_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    paths: PerfgovPaths,
 ) -> Iterator[Any]:
     """Build and test every dbt model for the partition's period, in the run's own area.
 
@@ -87,6 +94,10 @@ def perfgov_dbt_models(
                 "unit_test",
             ],
             context=context,
+            # One target folder per home, reused by each close: dbt's artifacts of the last
+            # build (compiled SQL, run_results.json, partial_parse.msgpack) sit with the
+            # warehouse they describe, instead of a new folder per close in the repository.
+            target_path=Path(paths.home) / DBT_TARGET_FOLDER,
         )
         for event in invocation.stream():
             # A test's result comes as an observation of its model: recorded below instead.
