@@ -219,6 +219,8 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
                 "top_failing_rule": meta.get("top_failing_rule"),
             }
         )
+    # The dbt tests are not Dagster checks (transform/dbt_tests.py): read them back.
+    outcome.checks.extend(_dbt_tests(settings, outcome.run_id))
     if not outcome.success:
         outcome.blocks = _blocking_findings(settings, period, outcome.run_id)
     outcome.auditor_pack = _record_for_audit(settings, outcome, restatement_reason)
@@ -276,6 +278,18 @@ def describe(outcome: CloseOutcome, settings: Settings) -> list[str]:
     lines.append(f"  warehouse: {settings.warehouse}")
     lines.append(f"  log: {settings.home / 'logs' / f'close-{outcome.period}.log'}")
     return lines
+
+
+def _dbt_tests(settings: Settings, run_id: str) -> list[dict]:
+    """The dbt tests run ``run_id`` recorded, as check entries (none if dbt never ran)."""
+    import duckdb
+
+    from .transform.dbt_tests import checks_of_run
+
+    if not settings.warehouse.exists():
+        return []
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        return checks_of_run(conn, run_id)
 
 
 def _blocking_findings(settings: Settings, period: str, run_id: str) -> list[str]:

@@ -18,6 +18,7 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 SAMPLE_LANDING = PACKAGE_DIR / "sample" / "landing"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+DBT_DUCKDB_CONFIG = PROJECT_ROOT / "config" / "dbt_duckdb.yaml"
 
 PERIOD_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -98,6 +99,8 @@ class Settings:
         os.environ["PERFGOV_HOME"] = str(self.home)
         os.environ["PERFGOV_WAREHOUSE"] = str(self.warehouse)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        for name, value in dbt_duckdb_environment(self.home).items():
+            os.environ.setdefault(name, value)
 
     def prepare_home(self) -> None:
         """Create the home folders and a Dagster instance config (telemetry off: offline)."""
@@ -105,3 +108,17 @@ class Settings:
         config = self.dagster_home / "dagster.yaml"
         if not config.exists():
             config.write_text("telemetry:\n  enabled: false\n")
+
+
+def dbt_duckdb_environment(home: Path) -> dict[str, str]:
+    """The ``PERFGOV_DBT_*`` variables dbt/profiles.yml reads: what the dbt build's DuckDB
+    may use (config/dbt_duckdb.yaml), the spill folder inside ``home``."""
+    import yaml  # only a close reads it
+
+    config = yaml.safe_load(DBT_DUCKDB_CONFIG.read_text(encoding="utf-8"))
+    return {
+        "PERFGOV_DBT_MEMORY_LIMIT": str(config["memory_limit"]),
+        "PERFGOV_DBT_DUCKDB_THREADS": str(int(config["duckdb_threads"])),
+        "PERFGOV_DBT_THREADS": str(int(config["dbt_threads"])),
+        "PERFGOV_DBT_TEMP_DIRECTORY": str(home / config["temp_directory"]),
+    }

@@ -3,16 +3,28 @@
 ``dbt build`` runs models and their tests in dependency order in one invocation (each dbt
 start-up costs seconds). dbt sources map to the ingest assets' keys (``raw/<system>/<entity>``)
 so the lineage from file to model is one graph in the UI.
+
+dbt tests are not Dagster asset checks here: each would cost the close's event log several
+SQLite commits; their results go to the warehouse in one write (``dbt_tests.py``).
 """
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
+from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
-from ..resources import Warehouse
+from ..resources import PerfgovPaths, Warehouse
+from .dbt_tests import checks_from_run_results, record_checks
 from .partition_vars import dbt_vars_argument
 from .project import perfgov_dbt_project
 from .run_area import drop_old_areas, point_latest_views, register_run_area
@@ -39,15 +51,27 @@ class PerfgovDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+#: dbt's target folder, inside the perfgov home.
+DBT_TARGET_FOLDER = "dbt-target"
+
+#: Without asset checks for dbt tests: see the module's docstring.
+DBT_TRANSLATOR = PerfgovDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=False)
+)
+
+
 @dbt_assets(
     manifest=perfgov_dbt_project().manifest_path,
     project=perfgov_dbt_project(),
     partitions_def=monthly_partitions,
-    dagster_dbt_translator=PerfgovDbtTranslator(),
+    dagster_dbt_translator=DBT_TRANSLATOR,
     backfill_policy=ONE_PERIOD_PER_RUN,
 )
 def perfgov_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    paths: PerfgovPaths,
 ) -> Iterator[Any]:
     """Build and test every dbt model for the partition's period, in the run's own area.
 
@@ -59,8 +83,9 @@ def perfgov_dbt_models(
         area = register_run_area(conn, context.run.run_id, period, full_build=not context.is_subset)
         dropped = drop_old_areas(conn)
     context.log.info(f"dbt builds into run area {area}; older areas dropped: {dropped or 'none'}")
+    invocation: DbtCliInvocation | None = None
     try:
-        yield from dbt.cli(
+        invocation = dbt.cli(
             [
                 "build",
                 "--vars",
@@ -69,9 +94,41 @@ def perfgov_dbt_models(
                 "unit_test",
             ],
             context=context,
-        ).stream()
+            # One target folder per home, reused by each close: dbt's artifacts of the last
+            # build (compiled SQL, run_results.json, partial_parse.msgpack) sit with the
+            # warehouse they describe, instead of a new folder per close in the repository.
+            target_path=Path(paths.home) / DBT_TARGET_FOLDER,
+        )
+        for event in invocation.stream():
+            # A test's result comes as an observation of its model: recorded below instead.
+            if not isinstance(event, dg.AssetObservation):
+                yield event
     finally:
-        # Whatever dbt's outcome, the plain schemas show this run's area (dbt has exited:
-        # the warehouse is free).
+        # Whatever dbt's outcome, its tests are recorded and the plain schemas show this
+        # run's area (dbt has exited: the warehouse is free).
+        tests = _tests_of(invocation)
         with warehouse.connect() as conn:
+            record_checks(conn, context.run.run_id, tests)
             point_latest_views(conn, area)
+        failed = sum(not t["passed"] for t in tests)
+        context.log.info(f"dbt tests: {len(tests)} run, {failed} not passed")
+
+
+def _tests_of(invocation: DbtCliInvocation | None) -> list[dict[str, Any]]:
+    """The data tests of a dbt invocation, from its run_results.json (none if dbt did not
+    start, or stopped before writing it)."""
+    if invocation is None:
+        return []
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except FileNotFoundError:
+        return []
+
+    def check_of(unique_id: str) -> str | None:
+        # The name dagster-dbt gives the test's asset check.
+        key = get_asset_check_key_for_test(
+            invocation.manifest, DBT_TRANSLATOR, unique_id, project=perfgov_dbt_project()
+        )
+        return None if key is None else f"{key.asset_key.to_user_string()}:{key.name}"
+
+    return checks_from_run_results(run_results, check_of)

@@ -34,26 +34,50 @@ fx_rates as (
 
 lines_of_period as (
 
-    select
-        invoice_lines.*,
-        -- Copies of this line dropped as repeats (staging flags every copy after the first).
-        count(*) filter (where invoice_lines.is_repeated_line) over (
-            partition by
-                invoice_lines.invoice_number, invoice_lines.erp_document_type,
-                invoice_lines.invoice_date, invoice_lines.erp_customer_code_raw,
-                invoice_lines.opportunity_id, invoice_lines.amount_excl_tax,
-                invoice_lines.currency_code, invoice_lines.due_date,
-                invoice_lines.payment_date
-        ) as repeated_line_count
+    select invoice_lines.*
     from invoice_lines
     inner join closing_period
         on invoice_lines.snapshot_period = closing_period.period
 
 ),
 
+repeated_copies as (
+
+    -- Copies of a line dropped as repeats (staging flags every copy after the first),
+    -- counted per line: a GROUP BY of the few repeated lines, where a window over every
+    -- line of the period cost a sort of all of them.
+    select
+        invoice_number, erp_document_type, invoice_date, erp_customer_code_raw,
+        opportunity_id, amount_excl_tax, currency_code, due_date, payment_date,
+        count(*) as repeated_line_count
+    from lines_of_period
+    where is_repeated_line
+    group by all
+
+),
+
 kept_lines as (
 
-    select * from lines_of_period where not is_repeated_line
+    select
+        lines_of_period.*,
+        coalesce(repeated_copies.repeated_line_count, 0) as repeated_line_count
+    from lines_of_period
+    -- The same line field for field: a missing value (no payment date yet) matches a
+    -- missing value.
+    left join repeated_copies
+        on lines_of_period.invoice_number is not distinct from repeated_copies.invoice_number
+        and lines_of_period.erp_document_type
+            is not distinct from repeated_copies.erp_document_type
+        and lines_of_period.invoice_date is not distinct from repeated_copies.invoice_date
+        and lines_of_period.erp_customer_code_raw
+            is not distinct from repeated_copies.erp_customer_code_raw
+        and lines_of_period.opportunity_id is not distinct from repeated_copies.opportunity_id
+        and lines_of_period.amount_excl_tax
+            is not distinct from repeated_copies.amount_excl_tax
+        and lines_of_period.currency_code is not distinct from repeated_copies.currency_code
+        and lines_of_period.due_date is not distinct from repeated_copies.due_date
+        and lines_of_period.payment_date is not distinct from repeated_copies.payment_date
+    where not lines_of_period.is_repeated_line
 
 ),
 
