@@ -52,7 +52,7 @@ repeated_copies as (
         count(*) as repeated_line_count
     from lines_of_period
     where is_repeated_line
-    group by all
+    {{ group_by_all(9) }}
 
 ),
 
