@@ -23,6 +23,8 @@ RUN_RESULTS = {
         {"unique_id": "test.perfgov.relationships_credits_y.2", "status": "warn", "failures": 3},
         {"unique_id": "test.perfgov.unique_invoices_z.3", "status": "fail", "failures": 2},
         {"unique_id": "test.perfgov.orphan.4", "status": "pass", "failures": 0},
+        {"unique_id": "model.perfgov.revenue", "status": "error", "failures": None},
+        {"unique_id": "test.perfgov.not_null_revenue_w.5", "status": "skipped", "failures": None},
         {"unique_id": "unit_test.perfgov.invoices.u", "status": "pass", "failures": 0},
     ]
 }
@@ -30,12 +32,14 @@ CHECKS = {
     "test.perfgov.not_null_invoices_x.1": "marts/invoices:not_null_invoices_x",
     "test.perfgov.relationships_credits_y.2": "marts/credits:relationships_credits_y",
     "test.perfgov.unique_invoices_z.3": "marts/invoices:unique_invoices_z",
+    "test.perfgov.not_null_revenue_w.5": "marts/revenue:not_null_revenue_w",
 }
 
 
 def test_each_data_test_becomes_the_check_dagster_dbt_would_have_reported() -> None:
     results = checks_from_run_results(RUN_RESULTS, CHECKS.get)
-    # Models, unit tests and a test attached to no asset are not checks.
+    # Models, unit tests, a test attached to no asset and a test skipped because its model
+    # failed (it never ran: the close fails on the model's error) are not checks.
     assert [(r["check"], r["passed"], r["severity"], r["failing_rows"]) for r in results] == [
         ("marts/invoices:not_null_invoices_x", True, "ERROR", 0),
         ("marts/credits:relationships_credits_y", False, "WARN", 3),

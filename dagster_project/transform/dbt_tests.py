@@ -46,9 +46,12 @@ def checks_from_run_results(
         if not unique_id.startswith("test."):
             continue
         check = check_of(unique_id)
-        if check is None:
-            continue
         status = result["status"]
+        # A test skipped because its model failed to build was not evaluated: it is no
+        # gate's verdict (dagster-dbt emits no check result for it either). The close then
+        # fails on the model's error, not as "blocked" by tests that never ran.
+        if check is None or status == "skipped":
+            continue
         results.append(
             {
                 "check": check,
