@@ -120,5 +120,8 @@ def dbt_duckdb_environment(home: Path) -> dict[str, str]:
         "PERFGOV_DBT_MEMORY_LIMIT": str(config["memory_limit"]),
         "PERFGOV_DBT_DUCKDB_THREADS": str(int(config["duckdb_threads"])),
         "PERFGOV_DBT_THREADS": str(int(config["dbt_threads"])),
+        "PERFGOV_DBT_PRESERVE_INSERTION_ORDER": str(
+            bool(config["preserve_insertion_order"])
+        ).lower(),
         "PERFGOV_DBT_TEMP_DIRECTORY": str(home / config["temp_directory"]),
     }

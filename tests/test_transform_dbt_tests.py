@@ -86,6 +86,7 @@ def test_the_dbt_build_gets_its_duckdb_limits_from_config_and_spills_inside_the_
         "PERFGOV_DBT_MEMORY_LIMIT": str(config["memory_limit"]),
         "PERFGOV_DBT_DUCKDB_THREADS": str(config["duckdb_threads"]),
         "PERFGOV_DBT_THREADS": str(config["dbt_threads"]),
+        "PERFGOV_DBT_PRESERVE_INSERTION_ORDER": str(config["preserve_insertion_order"]).lower(),
         "PERFGOV_DBT_TEMP_DIRECTORY": str(tmp_path / config["temp_directory"]),
     }
     # DuckDB accepts the configured limit as it is.

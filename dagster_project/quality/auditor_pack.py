@@ -218,7 +218,10 @@ def _reconciliation(record: Mapping[str, Any]) -> str:
         ["figure", "value"], [(label, totals.get(key)) for label, key in keys], numeric={1}
     )
     unmatched = record.get("reconciliation_unmatched") or []
-    counts = Counter(u["reconciliation_status"] for u in unmatched)
+    # Records before the listing was capped hold every line and no counts.
+    counts = record.get("reconciliation_unmatched_counts") or Counter(
+        u["reconciliation_status"] for u in unmatched
+    )
     lines = _table(
         ["status", "opportunity", "documents", "booked EUR", "invoiced EUR", "gap EUR"],
         [
@@ -235,7 +238,17 @@ def _reconciliation(record: Mapping[str, Any]) -> str:
         numeric={3, 4, 5},
     )
     listed = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"
-    return summary + f"<details><summary>unmatched lines ({_e(listed)})</summary>{lines}</details>"
+    capped = (
+        f'<p class="muted">{len(unmatched)} of {sum(counts.values())} lines listed here, the '
+        "largest gaps of each kind first; every line is in the certified table "
+        "reconciliation_lines (CSV, Parquet, certified.duckdb).</p>"
+        if len(unmatched) < sum(counts.values())
+        else ""
+    )
+    return (
+        summary
+        + f"<details><summary>unmatched lines ({_e(listed)})</summary>{capped}{lines}</details>"
+    )
 
 
 def _run_section(

@@ -24,6 +24,7 @@ import duckdb
 from ..atomic_files import replace_text
 from ..transform.run_area import relation
 from ..warehouse_queries import has_table, rows_as_dicts, source_files
+from .suite_parameters import unmatched_lines_listed_per_kind
 
 #: dbt assets whose materialisation in a run means the run's marts are its own.
 _MARTS_BUILT = "marts/payouts"
@@ -79,14 +80,26 @@ def findings_of(
     if totals_table and lines:
         totals = rows_as_dicts(conn, f"SELECT * FROM {totals_table} WHERE period = ?", [period])
         found["reconciliation"] = _plain_rows(totals)[0] if totals else None
+        unmatched = (
+            f"FROM {lines} WHERE period = ? AND reconciliation_status <> 'booked_and_invoiced'"
+        )
+        found["reconciliation_unmatched_counts"] = dict(
+            conn.execute(
+                f"SELECT reconciliation_status, count(*) {unmatched} GROUP BY 1 ORDER BY 1",
+                [period],
+            ).fetchall()
+        )
+        # The largest gaps of each kind; every line is in the certified reconciliation_lines.
         found["reconciliation_unmatched"] = _plain_rows(
             rows_as_dicts(
                 conn,
                 "SELECT reconciliation_status, opportunity_id, invoice_numbers, booked_eur, "
-                f"invoiced_eur, gap_eur FROM {lines} "
-                "WHERE period = ? AND reconciliation_status <> 'booked_and_invoiced' "
-                "ORDER BY reconciliation_status, abs(gap_eur) DESC, opportunity_id",
-                [period],
+                f"invoiced_eur, gap_eur {unmatched} "
+                "QUALIFY row_number() OVER (PARTITION BY reconciliation_status "
+                "ORDER BY abs(gap_eur) DESC, opportunity_id, invoice_numbers) <= ? "
+                "ORDER BY reconciliation_status, abs(gap_eur) DESC, opportunity_id, "
+                "invoice_numbers",
+                [period, unmatched_lines_listed_per_kind()],
             )
         )
     return found

@@ -43,6 +43,20 @@ def reconciliation_tolerance_percent(path: Path = QUALITY_CONFIG) -> float:
     return float(tolerance)
 
 
+def unmatched_lines_listed_per_kind(path: Path = QUALITY_CONFIG) -> int:
+    """How many unmatched reconciliation lines of each kind a run record keeps (>= 1)."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise QualityConfigError(f"{path}: cannot be read ({exc})") from exc
+    value = doc.get("unmatched_lines_listed_per_kind") if isinstance(doc, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise QualityConfigError(
+            f"{path}: unmatched_lines_listed_per_kind must be a whole number from 1 (got {value!r})"
+        )
+    return value
+
+
 def suite_parameters(
     conn: duckdb.DuckDBPyConnection, period: str, config: Path = QUALITY_CONFIG
 ) -> dict[str, Any]:

@@ -46,12 +46,16 @@ repeated_copies as (
     -- Copies of a line dropped as repeats (staging flags every copy after the first),
     -- counted per line: a GROUP BY of the few repeated lines, where a window over every
     -- line of the period cost a sort of all of them.
+    -- It reads the staging table itself, not lines_of_period or invoice_lines: DuckDB
+    -- materialises in memory a CTE that two parts of the query read, and at 9M invoice
+    -- lines that copy of every line did not fit the dbt build's memory limit.
     select
         invoice_number, erp_document_type, invoice_date, erp_customer_code_raw,
         opportunity_id, amount_excl_tax, currency_code, due_date, payment_date,
         count(*) as repeated_line_count
-    from lines_of_period
+    from {{ ref('stg_erp__invoices') }}
     where is_repeated_line
+        and snapshot_period = (select period from closing_period)
     {{ group_by_all(9) }}
 
 ),
