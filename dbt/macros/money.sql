@@ -27,12 +27,24 @@
 {%- endmacro %}
 
 {% macro duckdb__divide_half_up(numerator, denominator, scale=2) -%}
-    {%- set n = "cast(cast(" ~ numerator ~ " as decimal(38, 10)) * 10000000000 as hugeint)" -%}
-    {%- set d = "cast(cast(" ~ denominator ~ " as decimal(38, 10)) * 10000000000 as hugeint)" -%}
+    {{ half_up_by_whole_numbers(numerator, denominator, scale, 'hugeint', '(%s) // %s') }}
+{%- endmacro %}
+
+{#-
+    The one computation of both engines: numerator and denominator as whole numbers of
+    10^-10 units (`integer_type`), q = floor((2|n| * 10^scale + |d|) / 2|d|) with the engine's
+    integer quotient (`quotient`, a pattern of two %s), signed, back to `scale` decimals by a
+    DECIMAL multiplication.
+-#}
+{% macro half_up_by_whole_numbers(numerator, denominator, scale, integer_type, quotient) -%}
+    {%- set n = "cast(cast(" ~ numerator ~ " as decimal(38, 10)) * 10000000000 as " ~ integer_type ~ ")" -%}
+    {%- set d = "cast(cast(" ~ denominator ~ " as decimal(38, 10)) * 10000000000 as " ~ integer_type ~ ")" -%}
     {%- set unit = "1" if scale == 0 else "0." ~ ("0" * (scale - 1)) ~ "1" -%}
+    {%- set dividend = "2 * abs(" ~ n ~ ") * " ~ (10 ** scale) ~ " + abs(" ~ d ~ ")" -%}
+    {%- set divisor = "nullif(2 * abs(" ~ d ~ "), 0)" -%}
     cast(
         sign({{ n }}) * sign({{ d }})
-        * ((2 * abs({{ n }}) * {{ 10 ** scale }} + abs({{ d }})) // nullif(2 * abs({{ d }}), 0))
+        * ({{ quotient | format(dividend, divisor) }})
         as decimal(38, 0)
     ) * cast('{{ unit }}' as decimal(38, {{ scale }}))
 {%- endmacro %}
@@ -44,14 +56,7 @@
     used: it rounds its quotient to a chosen number of digits before round() would see it.
 -#}
 {% macro postgres__divide_half_up(numerator, denominator, scale=2) -%}
-    {%- set n = "cast(cast(" ~ numerator ~ " as decimal(38, 10)) * 10000000000 as numeric(38, 0))" -%}
-    {%- set d = "cast(cast(" ~ denominator ~ " as decimal(38, 10)) * 10000000000 as numeric(38, 0))" -%}
-    {%- set unit = "1" if scale == 0 else "0." ~ ("0" * (scale - 1)) ~ "1" -%}
-    cast(
-        sign({{ n }}) * sign({{ d }})
-        * div(2 * abs({{ n }}) * {{ 10 ** scale }} + abs({{ d }}), nullif(2 * abs({{ d }}), 0))
-        as decimal(38, 0)
-    ) * cast('{{ unit }}' as decimal(38, {{ scale }}))
+    {{ half_up_by_whole_numbers(numerator, denominator, scale, 'numeric(38, 0)', 'div(%s, %s)') }}
 {%- endmacro %}
 
 {#-
