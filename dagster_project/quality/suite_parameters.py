@@ -24,13 +24,18 @@ class QualityConfigError(ValueError):
     """config/quality.yaml is missing a setting or holds one that makes no sense."""
 
 
-def reconciliation_tolerance_percent(path: Path = QUALITY_CONFIG) -> float:
-    """The tolerance of the CRM-finance reconciliation, in % of bookings (0..100)."""
+def _setting(path: Path, name: str) -> Any:
+    """The value of ``name`` in the quality settings file (None when absent)."""
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise QualityConfigError(f"{path}: cannot be read ({exc})") from exc
-    value = doc.get("reconciliation_tolerance_percent") if isinstance(doc, dict) else None
+    return doc.get(name) if isinstance(doc, dict) else None
+
+
+def reconciliation_tolerance_percent(path: Path = QUALITY_CONFIG) -> float:
+    """The tolerance of the CRM-finance reconciliation, in % of bookings (0..100)."""
+    value = _setting(path, "reconciliation_tolerance_percent")
     try:
         tolerance = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -45,11 +50,7 @@ def reconciliation_tolerance_percent(path: Path = QUALITY_CONFIG) -> float:
 
 def unmatched_lines_listed_per_kind(path: Path = QUALITY_CONFIG) -> int:
     """How many unmatched reconciliation lines of each kind a run record keeps (>= 1)."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise QualityConfigError(f"{path}: cannot be read ({exc})") from exc
-    value = doc.get("unmatched_lines_listed_per_kind") if isinstance(doc, dict) else None
+    value = _setting(path, "unmatched_lines_listed_per_kind")
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise QualityConfigError(
             f"{path}: unmatched_lines_listed_per_kind must be a whole number from 1 (got {value!r})"
