@@ -27,15 +27,13 @@ from pathlib import Path
 
 import duckdb
 
+from ..sql_text import quote_text
+
 CONSUMER_COPY = "certified.duckdb"
 _ALIAS = "perfgov_consumer_copy"
 _TEMP_PREFIX = ".certified-"
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
-
-
-def _quote_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def fsync_path(path: Path) -> None:
@@ -83,7 +81,7 @@ def write_consumer_copy(
 
 def _attached(conn: duckdb.DuckDBPyConnection, path: Path, work) -> bool:
     """Run ``work`` with ``path`` attached as the copy, checkpoint, always detach."""
-    conn.execute(f"ATTACH {_quote_path(path)} AS {_ALIAS}")
+    conn.execute(f"ATTACH {quote_text(str(path))} AS {_ALIAS}")
     try:
         done = work()
         if done is not False:
@@ -172,7 +170,12 @@ def _copy_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> 
 
 def write_parquet(conn: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     """``query``'s rows as Parquet, byte-identical for the same rows and DuckDB version."""
-    conn.execute(f"COPY ({query}) TO {_quote_path(path)} ({PARQUET_OPTIONS})")
+    conn.execute(f"COPY ({query}) TO {quote_text(str(path))} ({PARQUET_OPTIONS})")
+
+
+def write_csv(conn: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """``query``'s rows as CSV with a header, comma-separated (every CSV perfgov writes)."""
+    conn.execute(f"COPY ({query}) TO {quote_text(str(path))} (HEADER, DELIMITER ',')")
 
 
 def remove_leftovers(folder: Path, patterns: Iterable[str]) -> None:

@@ -35,6 +35,7 @@ from .consumer_copy import (
     fsync_path,
     remove_leftovers,
     write_consumer_copy,
+    write_csv,
     write_parquet,
 )
 from .xlsx_export import write_xlsx
@@ -270,8 +271,7 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
                 f"SELECT * EXCLUDE (publication_id) FROM certified.{table} "
                 f"WHERE publication_id = '{publication.publication_id}' ORDER BY {order}"
             )
-            target = str(staging / f"{table}.csv").replace("'", "''")
-            conn.execute(f"COPY ({query}) TO '{target}' (HEADER, DELIMITER ',')")
+            write_csv(conn, query, staging / f"{table}.csv")
             write_parquet(conn, query, staging / f"{table}.parquet")
             queries[table] = query
         sheets = {table: queries[table] for table in WORKBOOK_TABLES}

@@ -21,6 +21,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import duckdb
 
+from ..sql_text import quote_identifier
+
 XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 ZIP_DATE_TIME = (2000, 1, 1, 0, 0, 0)
 EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included: longer tables continue on more sheets
@@ -84,7 +86,7 @@ def _text(value: str) -> str:
 
 def _cell_sql(name: str, data_type: str, letter: str) -> str:
     """SQL: the XML of one cell of the column ``name`` (NULL gives no cell)."""
-    column = '"' + name.replace('"', '""') + '"'
+    column = quote_identifier(name)
     ref = f'\'<c r="{letter}{_ROW}"'
     base = data_type.split("(")[0]
     if base == "BOOLEAN":

@@ -11,18 +11,15 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from ..sql_text import quote_identifier
 from .contracts import Field, FieldType, SourceFile
 
 _DECIMAL_TYPES = (FieldType.DECIMAL_DOT, FieldType.DECIMAL_COMMA, FieldType.DECIMAL_LOOSE)
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _parse_rule(field: Field) -> tuple[str, str, str]:
     """(the value to parse, the SQL that types it or yields NULL, the expected format)."""
-    v = _q(field.name)
+    v = quote_identifier(field.name)
     t = field.type
     if t is FieldType.TEXT:
         return v, v, "text"
@@ -113,7 +110,7 @@ def checked_sql(source: SourceFile, strings: str, keep: tuple[str, ...] = ()) ->
     typed_exprs, reason_exprs = [], []
     for f in source.fields:
         value, typed, expected = _parse_rule(f)
-        typed_exprs.append(f"{typed} AS {_q(f.name)}")
+        typed_exprs.append(f"{typed} AS {quote_identifier(f.name)}")
         if f.required:
             reason_exprs.append(f"CASE WHEN {value} IS NULL THEN '{f.name}: missing value' END")
         if f.type is not FieldType.TEXT:
@@ -122,10 +119,14 @@ def checked_sql(source: SourceFile, strings: str, keep: tuple[str, ...] = ()) ->
                 f"THEN '{f.name}: expected {expected}' END"
             )
     reasons = "concat_ws('; ', " + ", ".join(reason_exprs or ["NULL"]) + ")"
-    delivered = "struct_pack(" + ", ".join(f"{_q(n)} := s.{_q(n)}" for n in names) + ")"
-    kept = "".join(f", {_q(k)}" for k in keep)
+    delivered = (
+        "struct_pack("
+        + ", ".join(f"{quote_identifier(n)} := s.{quote_identifier(n)}" for n in names)
+        + ")"
+    )
+    kept = "".join(f", {quote_identifier(k)}" for k in keep)
     return (
-        f"SELECT _source_row, _reason, {', '.join(_q(n) for n in names)}, "
+        f"SELECT _source_row, _reason, {', '.join(quote_identifier(n) for n in names)}, "
         "CASE WHEN _reason <> '' THEN to_json(_delivered)::VARCHAR END AS _record"
         f"{kept} FROM (SELECT s._source_row, {reasons} AS _reason, {', '.join(typed_exprs)}, "
         f"{delivered} AS _delivered{kept} FROM ({strings}) AS s)"

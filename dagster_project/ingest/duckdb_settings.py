@@ -14,6 +14,7 @@ import duckdb
 import yaml
 
 from ..settings import PROJECT_ROOT
+from ..sql_text import quote_text
 
 INGEST_CONFIG: Path = PROJECT_ROOT / "config" / "ingest.yaml"
 
@@ -51,7 +52,7 @@ def configure_ingest_connection(
     warehouse's folder or the working directory, when there is no home)."""
     settings = ingest_settings(path)
     try:
-        conn.execute(f"SET memory_limit = '{_literal(settings.memory_limit)}'")
+        conn.execute(f"SET memory_limit = {quote_text(settings.memory_limit)}")
     except duckdb.Error as exc:
         raise IngestConfigError(
             f"{path}: memory_limit {settings.memory_limit!r} is not a size DuckDB accepts"
@@ -59,8 +60,4 @@ def configure_ingest_connection(
     if home is not None:
         spill = Path(home) / settings.spill_folder
         spill.mkdir(parents=True, exist_ok=True)
-        conn.execute(f"SET temp_directory = '{_literal(str(spill))}'")
-
-
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
+        conn.execute(f"SET temp_directory = {quote_text(str(spill))}")

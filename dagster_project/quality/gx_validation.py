@@ -48,7 +48,6 @@ from dagster_project.quality.suite_sql import (
     is_table_level,
     map_counts,
     missing_columns,
-    quote_identifier,
     sql_literal,
     table_counts,
 )
@@ -60,6 +59,7 @@ from dagster_project.quality.suites import (
     expectation_columns,
     read_suite,
 )
+from dagster_project.sql_text import quote_identifier
 
 logger = logging.getLogger(__name__)
 

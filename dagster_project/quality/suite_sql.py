@@ -54,15 +54,11 @@ from dagster_project.quality.suites import (
     SuiteError,
     expectation_columns,
 )
+from dagster_project.sql_text import quote_identifier, quote_text
 
 # --------------------------------------------------------------------------------------
 # SQL text: identifiers and literals
 # --------------------------------------------------------------------------------------
-
-
-def quote_identifier(name: str) -> str:
-    """A column or table name as a quoted SQL identifier (a ``"`` in it doubled)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def sql_literal(value: Any) -> str:
@@ -81,7 +77,7 @@ def sql_literal(value: Any) -> str:
             raise SuiteError(f"value {value!r} is not a finite number")
         return repr(float(value)) if isinstance(value, float) else str(value)
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return quote_text(value)
     raise SuiteError(f"value {value!r} of type {type(value).__name__} cannot be compared in SQL")
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from ..certify.consumer_copy import write_csv
 from ..certify.xlsx_export import write_xlsx
 from ..transform.partition_vars import shift_period
 from .action_lists import (
@@ -201,8 +202,7 @@ def write_monthly_pack(conn: duckdb.DuckDBPyConnection, period: str, reports_dir
     try:
         (staging / "index.html").write_text(page, encoding="utf-8")
         for name, query in queries.items():
-            target = str(staging / "tables" / f"{name}.csv").replace("'", "''")
-            conn.execute(f"COPY ({query}) TO '{target}' (HEADER, DELIMITER ',')")
+            write_csv(conn, query, staging / "tables" / f"{name}.csv")
         write_xlsx(conn, queries, staging / f"pack_{period}.xlsx")
         write_action_lists(lists, staging / "action_lists", _SAFE_NAME)
         final = reports_dir / period

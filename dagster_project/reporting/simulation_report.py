@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..certify.consumer_copy import write_csv
 from ..certify.publish import swap_in
 from ..certify.xlsx_export import write_xlsx
 from ..incentives.simulate import Recomputed, Simulation, changed_numbers
@@ -275,8 +276,7 @@ def write_simulation_report(simulation: Simulation, home: Path) -> Path:
     conn = comparison_tables(simulation)
     try:
         for name in ("workers", "periods"):
-            target = str(staging / f"{name}.csv").replace("'", "''")
-            conn.execute(f"COPY ({QUERIES[name]}) TO '{target}' (HEADER, DELIMITER ',')")
+            write_csv(conn, QUERIES[name], staging / f"{name}.csv")
         write_xlsx(conn, QUERIES, staging / "simulation.xlsx")
         results = {name: _fetch(conn, query) for name, query in QUERIES.items()}
         facts = summary(simulation, results["periods"])
