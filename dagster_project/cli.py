@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .engines import CLOSE_TARGETS, EngineError
 from .settings import SAMPLE_LANDING, Settings, SettingsError, validate_period
 
 
@@ -22,6 +23,16 @@ def _add_location_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--home", help="where perfgov keeps its outputs (default: $PERFGOV_HOME, else ./.perfgov)"
+    )
+    _add_target_argument(parser)
+
+
+def _add_target_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=CLOSE_TARGETS,
+        help="the engine dbt builds, gates and publishes in (default: $PERFGOV_TARGET, else "
+        "duckdb); postgres reads its connection from PERFGOV_PG_* / PG* variables",
     )
 
 
@@ -45,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="close every period of the bundled sample, in order")
     demo.add_argument("--home", help="output folder (default: $PERFGOV_HOME, else ./.perfgov)")
+    _add_target_argument(demo)
 
     dev = commands.add_parser("dev", help="open the Dagster UI (dagster dev) on this home")
     _add_location_arguments(dev)
@@ -88,10 +100,10 @@ def _close(settings: Settings, period: str, restatement_reason: str | None = Non
     return 0
 
 
-def _demo(home: str | None) -> int:
+def _demo(home: str | None, target: str | None = None) -> int:
     from .ingest.landing import drop_periods
 
-    settings = Settings.resolve(SAMPLE_LANDING, home)
+    settings = Settings.resolve(SAMPLE_LANDING, home, target)
     periods = drop_periods(settings.landing)
     print(f"perfgov demo: closing {len(periods)} sample periods in order into {settings.home}")
     for period in periods:
@@ -161,13 +173,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise CloseError('--restate needs --reason "why the period is restated"')
             if args.reason and not args.restate:
                 raise CloseError("--reason goes with --restate")
-            settings = Settings.resolve(args.landing, args.home)
+            settings = Settings.resolve(args.landing, args.home, args.target)
             reason = args.reason.strip() if args.restate else None
             return _close(settings, validate_period(args.period), reason)
         if args.command == "demo":
-            return _demo(args.home)
+            return _demo(args.home, args.target)
         if args.command == "dev":
-            return _dev(Settings.resolve(args.landing, args.home), args.port)
+            return _dev(Settings.resolve(args.landing, args.home, args.target), args.port)
         if args.command == "audit":
             from .quality.auditor_pack import render_auditor_pack
 
@@ -185,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "simulate":
             return _simulate(args.home, args.plan, args.first, args.last)
-    except (CloseError, SettingsError, SourceFileError) as exc:
+    except (CloseError, EngineError, SettingsError, SourceFileError) as exc:
         print(f"perfgov: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

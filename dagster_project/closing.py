@@ -94,6 +94,25 @@ def check_order(settings: Settings, period: str, restating: bool) -> None:
             )
 
 
+def sync_home_with_engine(settings: Settings) -> None:
+    """On another engine than DuckDB: reach it before anything runs, and copy into the home
+    what it certified that the home lacks (a close killed between the engine's commit and
+    the copy). A home closed on another engine or database is refused (EngineError)."""
+    if settings.target == "duckdb":
+        return
+    import duckdb
+
+    from .certify.home_copy import copy_new_publications
+    from .engines import connect_engine
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with (
+        connect_engine(settings.target, settings.warehouse) as engine,
+        duckdb.connect(str(settings.warehouse)) as home,
+    ):
+        copy_new_publications(engine, home)
+
+
 def ensure_exports(settings: Settings, period: str) -> None:
     """Rewrite a certified period's exports unless they are those of the publication in
     force (a close killed after its commit, before its exports were swapped in)."""
@@ -153,6 +172,7 @@ def close_period(
 
 
 def _close_locked(settings: Settings, period: str, restatement_reason: str | None) -> CloseOutcome:
+    sync_home_with_engine(settings)
     check_order(settings, period, restating=restatement_reason is not None)
     settings.prepare_home()
     settings.export_environment()
@@ -244,6 +264,7 @@ def _record_for_audit(
         failures=outcome.failures,
         publication=outcome.publication,
         restatement_reason=restatement_reason,
+        target=settings.target,
     )
     write_run_record(settings.home, record)
     return render_auditor_pack(settings.home, outcome.period)
@@ -294,17 +315,17 @@ def _dbt_tests(settings: Settings, run_id: str) -> list[dict]:
 
 def _blocking_findings(settings: Settings, period: str, run_id: str) -> list[str]:
     """The plan's blocking findings the failed close left in its run area, if it got there."""
-    import duckdb
-
     from .certify.assets import blocking_findings
+    from .engines import connect_engine
+    from .engines.dialect import DATABASE_ERRORS
     from .transform.run_area import area_of_run
 
     try:
-        with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        with connect_engine(settings.target, settings.warehouse, read_only=True) as conn:
             if area_of_run(conn, run_id) is None:
                 return []  # the close stopped before dbt: an earlier run's findings are not its
             return blocking_findings(conn, period, run_id)
-    except duckdb.Error:  # the close stopped before the blocks were computed
+    except DATABASE_ERRORS:  # the close stopped before the blocks were computed
         return []
 
 

@@ -42,7 +42,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         sensors=[complete_drop_sensor],
         schedules=[monthly_close_schedule],
         resources={
-            "warehouse": Warehouse(path=str(settings.warehouse)),
+            "warehouse": Warehouse(path=str(settings.warehouse), target=settings.target),
             "paths": PerfgovPaths(landing=str(settings.landing), home=str(settings.home)),
             "dbt": dbt_cli(),
         },

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .engines import CLOSE_TARGETS, TARGET_ENV, target_name
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
 SAMPLE_LANDING = PACKAGE_DIR / "sample" / "landing"
@@ -21,10 +23,6 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DBT_DUCKDB_CONFIG = PROJECT_ROOT / "config" / "dbt_duckdb.yaml"
 
 PERIOD_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-#: The dbt targets (``PERFGOV_TARGET``, dbt/profiles.yml) a close can run on today. dbt
-#: alone also runs on ``postgres``; ingestion, gates and publication do not yet (issue 10).
-CLOSE_TARGETS = ("duckdb",)
 
 
 class SettingsError(ValueError):
@@ -52,15 +50,22 @@ def is_inside(path: Path, folder: Path) -> bool:
 class Settings:
     landing: Path
     home: Path
+    #: The engine dbt builds in (engines/): ``PERFGOV_TARGET`` / ``--target``, else duckdb.
+    target: str = "duckdb"
 
     @classmethod
     def resolve(
-        cls, landing: str | os.PathLike | None = None, home: str | os.PathLike | None = None
+        cls,
+        landing: str | os.PathLike | None = None,
+        home: str | os.PathLike | None = None,
+        target: str | None = None,
     ) -> Settings:
         landing = landing or os.environ.get("PERFGOV_LANDING") or SAMPLE_LANDING
         home = home or os.environ.get("PERFGOV_HOME") or Path.cwd() / ".perfgov"
         settings = cls(
-            landing=Path(landing).expanduser().resolve(), home=Path(home).expanduser().resolve()
+            landing=Path(landing).expanduser().resolve(),
+            home=Path(home).expanduser().resolve(),
+            target=target or target_name(),
         )
         settings.validate()
         return settings
@@ -77,12 +82,10 @@ class Settings:
         for name, path in (("landing", self.landing), ("home", self.home)):
             if path.exists() and not path.is_dir():
                 raise SettingsError(f"{name} {path} is not a folder")
-        # A dbt build on another engine than the one ingestion wrote would fail half-way.
-        target = os.environ.get("PERFGOV_TARGET", "duckdb")
-        if target not in CLOSE_TARGETS:
+        if self.target not in CLOSE_TARGETS:
             raise SettingsError(
-                f"PERFGOV_TARGET={target}: perfgov runs on DuckDB only for now; other "
-                "targets run the dbt project alone (README, 'dbt on PostgreSQL')"
+                f"target {self.target!r}: a close runs on {', '.join(CLOSE_TARGETS)} "
+                "(README, 'Running on PostgreSQL'); dbt alone has a spark output too"
             )
 
     @property
@@ -99,6 +102,7 @@ class Settings:
         os.environ["PERFGOV_HOME"] = str(self.home)
         os.environ["PERFGOV_WAREHOUSE"] = str(self.warehouse)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        os.environ[TARGET_ENV] = self.target  # dbt/profiles.yml picks its output by it
         for name, value in dbt_duckdb_environment(self.home).items():
             os.environ.setdefault(name, value)
 

@@ -8,8 +8,7 @@ come from ``pg_config --bindir`` or Debian's ``/usr/lib/postgresql/<version>/bin
 refuses to run as root: as root, the cluster's folder is given to the ``postgres`` user
 (Debian's package creates it) and ``initdb`` and ``pg_ctl`` run as that user (``runuser``).
 
-Inputs are copied without any DuckDB extension (no network to install one): DuckDB writes
-each table to CSV, psycopg2 (installed with dbt-postgres) reads it with ``COPY FROM STDIN``.
+Inputs are copied as a PostgreSQL close copies them (dagster_project/engines/postgres.py).
 """
 
 from __future__ import annotations
@@ -27,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.engines.postgres import PostgresSettings, connect, copy_schema_to_postgres
 
 DATABASE = "perfgov"
 SUPERUSER = "perfgov"
@@ -71,6 +72,9 @@ class Cluster:
             "PERFGOV_PG_PASSWORD": "",
             "PERFGOV_PG_DATABASE": DATABASE,
         }
+
+    def settings(self) -> PostgresSettings:
+        return PostgresSettings(str(self.socket_dir), self.port, SUPERUSER, "", DATABASE)
 
     def connect(self, dbname: str = DATABASE):
         import psycopg2
@@ -129,90 +133,16 @@ def throwaway_cluster() -> Iterator[Cluster]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-# DuckDB type -> PostgreSQL type, for the types raw and certified tables use.
-_TYPES = {
-    "VARCHAR": "text",
-    "BOOLEAN": "boolean",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "BIGINT": "bigint",
-    "INTEGER": "integer",
-    "SMALLINT": "smallint",
-    "DOUBLE": "double precision",
-    "HUGEINT": "numeric(38, 0)",
-    "JSON": "jsonb",
-    "VARCHAR[]": "text[]",
-}
-
-
-def _pg_type(duckdb_type: str) -> str:
-    if duckdb_type.startswith("DECIMAL"):
-        return duckdb_type.replace("DECIMAL", "numeric")
-    return _TYPES[duckdb_type]
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _as_pg_text(column: str, duckdb_type: str) -> str:
-    """The column as DuckDB selects it for the CSV: lists become PostgreSQL array literals."""
-    name = _quoted(column)
-    if duckdb_type != "VARCHAR[]":
-        return name
-    element = "'\"' || replace(replace(x, '\\', '\\\\'), '\"', '\\\"') || '\"'"
-    return (
-        f"CASE WHEN {name} IS NULL THEN NULL ELSE '{{' || "
-        f"array_to_string(list_transform({name}, lambda x: {element}), ',') || '}}' END AS {name}"
-    )
-
-
 def copy_tables(
     warehouse: Path, cluster: Cluster, schema: str, where: str = "", work: Path | None = None
 ) -> dict[str, int]:
-    """Copy every table of ``schema`` from the DuckDB file into PostgreSQL, same names,
-    columns (case kept) and types; ``where`` filters the rows. Returns rows per table."""
-    work = work or warehouse.parent
-    copied: dict[str, int] = {}
-    with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as duck:
-        tables = [
-            row[0]
-            for row in duck.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
-                [schema],
-            ).fetchall()
-        ]
-        if not tables:
-            return copied
-        with contextlib.closing(cluster.connect()) as pg:
-            cur = pg.cursor()
-            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
-            for table in tables:
-                columns = duck.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-                    [schema, table],
-                ).fetchall()
-                target = f"{_quoted(schema)}.{_quoted(table)}"
-                cur.execute(
-                    f"CREATE TABLE {target} ("
-                    + ", ".join(f"{_quoted(c)} {_pg_type(t)}" for c, t in columns)
-                    + ")"
-                )
-                csv = work / f"{schema}.{table}.csv"
-                selected = ", ".join(_as_pg_text(c, t) for c, t in columns)
-                duck.execute(
-                    f"COPY (SELECT {selected} FROM {target} {where}) TO '{csv}' "
-                    "(HEADER, FORCE_QUOTE *)"
-                )
-                with csv.open() as rows:
-                    cur.copy_expert(f"COPY {target} FROM STDIN WITH (FORMAT csv, HEADER)", rows)
-                copied[table] = cur.rowcount
-                csv.unlink()
-            pg.commit()
-    return copied
+    """Copy every table of ``schema`` from the DuckDB file into the cluster, as a PostgreSQL
+    close does (``copy_schema_to_postgres``); ``where`` filters the rows. Rows per table."""
+    with (
+        contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as duck,
+        connect(cluster.settings()) as pg,
+    ):
+        return copy_schema_to_postgres(duck, pg, schema, where, work)
 
 
 def table_rows(conn, sql: str) -> tuple[list[str], list[tuple]]:

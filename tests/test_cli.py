@@ -57,20 +57,39 @@ def test_an_incomplete_drop_is_refused_before_anything_runs(
     assert done.returncode == 0, done.stderr
 
 
-def test_a_close_on_another_dbt_target_is_refused_before_anything_runs(
+def test_a_close_on_a_target_it_cannot_close_on_is_refused_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PERFGOV_TARGET=postgres runs the dbt project alone (tests/test_postgres_target.py);
-    a close still ingests, gates and publishes on DuckDB, so it refuses."""
-    monkeypatch.setenv("PERFGOV_TARGET", "postgres")
+    """dbt/profiles.yml has a spark output (dbt alone); a close runs on duckdb or postgres."""
+    monkeypatch.setenv("PERFGOV_TARGET", "spark")
     home = tmp_path / "home"
     status = main(["close", "2026-10", "--landing", str(tmp_path), "--home", str(home)])
     assert status == 2
     assert capsys.readouterr().err.strip() == (
-        "perfgov: PERFGOV_TARGET=postgres: perfgov runs on DuckDB only for now; other "
-        "targets run the dbt project alone (README, 'dbt on PostgreSQL')"
+        "perfgov: target 'spark': a close runs on duckdb, postgres (README, 'Running on "
+        "PostgreSQL'); dbt alone has a spark output too"
     )
     assert not home.exists()
+
+
+def test_a_postgres_close_that_cannot_reach_its_database_says_where_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection comes from the environment; an unreachable server is named (never its
+    password) before any file is read or any Dagster run starts."""
+    home = tmp_path / "home"  # the bundled sample's drop: complete
+    monkeypatch.setenv("PERFGOV_PG_HOST", str(tmp_path / "no-server"))  # a socket folder
+    monkeypatch.setenv("PERFGOV_PG_PORT", "5999")
+    monkeypatch.setenv("PERFGOV_PG_PASSWORD", "s3cret-not-shown")
+    status = main(["close", "2026-10", "--home", str(home), "--target", "postgres"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err.startswith(
+        f"perfgov: PostgreSQL postgresql://perfgov@{tmp_path / 'no-server'}:5999/perfgov "
+        "cannot be reached: "
+    ), err
+    assert "s3cret" not in err
+    assert not (home / "dagster").exists() and not (home / "warehouse.duckdb").exists()
 
 
 def test_a_missing_landing_folder_is_named(

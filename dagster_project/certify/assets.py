@@ -15,6 +15,7 @@ from ..quality.checks import gated_mart_keys, validations_dir
 from ..resources import PerfgovPaths, Warehouse
 from ..transform.run_area import relation
 from .certificate import build_certificate
+from .home_copy import home_warehouse
 from .publish import (
     CERTIFIED_TABLES,
     current_publication,
@@ -69,7 +70,9 @@ def certified_publication(
     period = period_of(context.partition_key)
     reason = context.run.tags.get(RESTATEMENT_TAG)
     home = Path(paths.home)
-    with warehouse.connect() as conn:
+    # Judged and published in the close's engine; exported from the home's DuckDB file
+    # (the same connection on DuckDB; a copy of the engine's publications on PostgreSQL).
+    with warehouse.engine() as conn:
         findings = blocking_findings(conn, period, context.run.run_id)
         if findings:
             raise dg.Failure(
@@ -80,8 +83,9 @@ def certified_publication(
         existing = current_publication(conn, period)
         if existing is not None and reason is None:
             # Immutable: the period stays as certified; the exports are made whole again.
-            if not exports_are_current(conn, period, home / "certified"):
-                export_period(conn, period, home / "certified")
+            with home_warehouse(warehouse, conn) as exported_from:
+                if not exports_are_current(exported_from, period, home / "certified"):
+                    export_period(exported_from, period, home / "certified")
             return dg.MaterializeResult(
                 metadata={"publication_id": existing.publication_id, "unchanged": True}
             )
@@ -101,7 +105,8 @@ def certified_publication(
         certificate["supersedes"] = existing.publication_id if existing else None
         certificate["restatement_reason"] = reason
         publication = publish_period(conn, period, context.run.run_id, certificate, reason)
-        folder = export_period(conn, period, home / "certified")
+        with home_warehouse(warehouse, conn) as exported_from:
+            folder = export_period(exported_from, period, home / "certified")
     return dg.MaterializeResult(
         metadata={
             "publication_id": publication.publication_id,

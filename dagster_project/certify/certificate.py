@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..engines.dialect import engine_version
 from ..settings import EXPECTATIONS_DIR, PROJECT_ROOT
 from ..transform.run_area import relation
 from ..warehouse_queries import rows_as_dicts, source_files
@@ -127,6 +128,7 @@ def build_certificate(
         "run_id": run_id,
         "certified_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "code": code_version(),
+        "engine": engine_version(conn),  # where the marts were built, judged and published
         "packages": package_versions(),
         "plan": plan,
         "inputs": inputs,

@@ -26,9 +26,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from ..engines.dialect import column_definitions
+from ..sql_text import quote_identifier
 from ..transform.run_area import relation
 from ..warehouse_queries import has_table
 from .consumer_copy import (
@@ -42,7 +45,7 @@ from .xlsx_export import write_xlsx
 
 # Certified table -> the mart it is published from, and the order its rows are exported in.
 # Every certified table has the columns ``publication_id`` (the certificate) and ``period``;
-# a mart that names its period ``snapshot_period`` has it renamed (see ``_mart_rows``).
+# a mart that names its period ``snapshot_period`` has it renamed (see ``_mart_select``).
 CERTIFIED_TABLES: Mapping[str, tuple[str, str]] = {
     "incentive_payouts": ("marts.payouts", "employee_id"),
     "credit_lines": (
@@ -164,15 +167,17 @@ def publish_period(
     conn.execute("BEGIN TRANSACTION")
     try:
         for table, (mart, _) in CERTIFIED_TABLES.items():
-            rows = _mart_rows(conn, relation(conn, mart, run_id))  # from the run's own area
+            columns, rows = _mart_select(conn, relation(conn, mart, run_id))  # the run's area
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS certified.{table} AS "
-                f"SELECT ''::VARCHAR AS publication_id, * FROM ({rows}) WHERE false"
+                f"SELECT CAST('' AS VARCHAR) AS publication_id, r.* FROM ({rows}) AS r WHERE 1 = 0"
             )
-            _add_new_columns(conn, f"certified.{table}", rows)
+            _add_new_columns(conn, table, columns)
+            listed = ", ".join(quote_identifier(name) for name, _ in columns)
+            # Columns by name (the certified table may have gained columns in another order).
             conn.execute(
-                f"INSERT INTO certified.{table} BY NAME "
-                f"SELECT ? AS publication_id, * FROM ({rows}) WHERE period = ?",
+                f"INSERT INTO certified.{table} (publication_id, {listed}) "
+                f"SELECT ?, {listed} FROM ({rows}) AS r WHERE period = ?",
                 [publication.publication_id, period],
             )
         conn.execute(
@@ -196,39 +201,38 @@ def publish_period(
     return publication
 
 
-def _add_new_columns(conn: duckdb.DuckDBPyConnection, certified: str, rows: str) -> None:
+def _add_new_columns(conn: Any, table: str, columns: list[tuple[str, str]]) -> None:
     """A mart that gained a column since the table was first certified: add it, empty for
     the earlier publications (they were certified without it and stay as they were)."""
-    have = {
-        r[0]
-        for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
-            "AND table_name = ?",
-            certified.split("."),
-        ).fetchall()
-    }
-    described = conn.execute(f"DESCRIBE SELECT * FROM ({rows})").fetchall()
-    for name, data_type, *_ in described:
+    have = {name for name, _ in column_definitions(conn, "certified", table)}
+    for name, data_type in columns:
         if name not in have:
-            conn.execute(f'ALTER TABLE {certified} ADD COLUMN "{name}" {data_type}')
+            conn.execute(
+                f"ALTER TABLE certified.{table} ADD COLUMN {quote_identifier(name)} {data_type}"
+            )
 
 
-def _mart_rows(conn: duckdb.DuckDBPyConnection, mart: str) -> str:
-    """``SELECT`` of a mart's rows with its period in a column named ``period`` first."""
+def _mart_select(conn: Any, mart: str) -> tuple[list[tuple[str, str]], str]:
+    """(column, type) of a mart as certified, and the ``SELECT`` of its rows: its period in a
+    column named ``period``, whichever name the mart gives it."""
     schema, name = mart.split(".")
-    columns = [
-        r[0]
-        for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
-            "AND table_name = ? ORDER BY ordinal_position",
-            [schema, name],
-        ).fetchall()
-    ]
-    if "period" in columns:
-        return f"SELECT * FROM {mart}"
-    if "snapshot_period" in columns:
-        return f"SELECT snapshot_period AS period, * EXCLUDE (snapshot_period) FROM {mart}"
-    raise PublicationError(f"{mart} has no period column: it cannot be certified by period")
+    columns = column_definitions(conn, schema, name)
+    names = [column for column, _ in columns]
+    if "period" in names:
+        certified = [(c, c, t) for c, t in columns]
+    elif "snapshot_period" in names:  # renamed, and first, as the other tables have it
+        certified = [("snapshot_period", "period", dict(columns)["snapshot_period"])] + [
+            (c, c, t) for c, t in columns if c != "snapshot_period"
+        ]
+    else:
+        raise PublicationError(f"{mart} has no period column: it cannot be certified by period")
+    selected = ", ".join(
+        quote_identifier(old)
+        if old == new
+        else f"{quote_identifier(old)} AS {quote_identifier(new)}"
+        for old, new, _ in certified
+    )
+    return [(new, t) for _, new, t in certified], f"SELECT {selected} FROM {mart}"
 
 
 def exports_are_current(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: Path) -> bool:

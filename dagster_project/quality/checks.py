@@ -226,10 +226,11 @@ def _build_mart_check(
     ) -> dg.AssetCheckResult:
         period = _period_of(context)
         run_id = context.op_execution_context.run_id
-        with warehouse.connect(read_only=True) as conn:
+        # The marts are in the close's engine (DuckDB, or PostgreSQL: engines/).
+        with warehouse.engine(read_only=True) as conn:
             parameters = suite_parameters(conn, period)
             where = relation(conn, suite.table, run_id)  # the run's own area
-        result = validate_table(warehouse, suite, period, parameters, relation=where)
+        result = validate_table(warehouse.on_engine(), suite, period, parameters, relation=where)
         return _record(context, paths, result)
 
     return _gate

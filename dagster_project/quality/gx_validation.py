@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 import duckdb
 
+from dagster_project.engines.dialect import DATABASE_ERRORS, engine_version
 from dagster_project.ingest.contracts import SOURCES_BY_NAME
 from dagster_project.quality.suite_sql import (
     CompiledExpectation,
@@ -169,9 +170,11 @@ class RawValidationResult:
 # --------------------------------------------------------------------------------------
 
 
-def engine_name() -> str:
-    """What evaluated the suite, stamped on the evidence: ``duckdb <version> (suite as SQL)``."""
-    return f"duckdb {metadata.version('duckdb')} (suite compiled to SQL)"
+def engine_name(conn: Any = None) -> str:
+    """What evaluated the suite, stamped on the evidence: ``duckdb 2.0.1 (suite compiled to
+    SQL)``, or ``postgres 15.18 (...)`` on a PostgreSQL close."""
+    engine = engine_version(conn) if conn is not None else f"duckdb {metadata.version('duckdb')}"
+    return f"{engine} (suite compiled to SQL)"
 
 
 def resolve_parameters(kwargs: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -261,12 +264,12 @@ def evaluate_suite(
             raised.add(i)
     try:
         counts = _query_counts(conn, with_clause, compiled)
-    except duckdb.Error:
+    except DATABASE_ERRORS:
         counts = _query_counts(conn, with_clause, [])
         for c in compiled:
             try:
                 counts |= _query_counts(conn, with_clause, [c])
-            except duckdb.Error:
+            except DATABASE_ERRORS:
                 raised.add(c.index)
     row_count = counts["period_row_count"]
     by_index = {c.index: c for c in compiled}
@@ -351,6 +354,7 @@ def validate_table(
     started = time.perf_counter()
     with warehouse.connect(read_only=True) as conn:
         row_count, outcomes = evaluate_suite(conn, suite, relation or suite.table, period, used)
+        engine = engine_name(conn)
     validate_seconds = time.perf_counter() - started
 
     verdict = decide_verdict([o.to_dict() for o in outcomes])
@@ -370,7 +374,7 @@ def validate_table(
         verdict=verdict,
         layer=suite.layer,
         parameters=used,
-        engine=engine_name(),
+        engine=engine,
     )
     logger.info(
         "%s %s: %s (%d rows, %d failed, suite v%s)",

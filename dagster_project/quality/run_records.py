@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from ..atomic_files import replace_text
+from ..engines import connect_engine
 from ..transform.run_area import relation
 from ..warehouse_queries import has_table, rows_as_dicts, source_files
 from .suite_parameters import unmatched_lines_listed_per_kind
@@ -94,9 +95,9 @@ def findings_of(
             rows_as_dicts(
                 conn,
                 "SELECT reconciliation_status, opportunity_id, invoice_numbers, booked_eur, "
-                f"invoiced_eur, gap_eur {unmatched} "
-                "QUALIFY row_number() OVER (PARTITION BY reconciliation_status "
-                "ORDER BY abs(gap_eur) DESC, opportunity_id, invoice_numbers) <= ? "
+                "invoiced_eur, gap_eur FROM (SELECT *, row_number() OVER (PARTITION BY "
+                "reconciliation_status ORDER BY abs(gap_eur) DESC, opportunity_id, "
+                f"invoice_numbers) AS gap_rank {unmatched}) AS ranked WHERE gap_rank <= ? "
                 "ORDER BY reconciliation_status, abs(gap_eur) DESC, opportunity_id, "
                 "invoice_numbers",
                 [period, unmatched_lines_listed_per_kind()],
@@ -116,8 +117,10 @@ def build_run_record(
     failures: list[str],
     publication: Mapping[str, Any],
     restatement_reason: str | None = None,
+    target: str = "duckdb",
 ) -> dict[str, Any]:
-    """The run's record, read from the warehouse right after the run ended."""
+    """The run's record, read right after the run ended: its inputs from the home's
+    warehouse, its findings from the engine it built in (``target``: engines/)."""
     built = set(materialized)
     record: dict[str, Any] = {
         "period": period,
@@ -136,7 +139,8 @@ def build_run_record(
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         if any(key.startswith("raw/") for key in built):
             record["sources"] = _plain_rows(source_files(conn, period))
-        if record["marts_built"]:
+    if record["marts_built"]:
+        with connect_engine(target, Path(warehouse), read_only=True) as conn:
             record.update(findings_of(conn, period, run_id))
     return record
 

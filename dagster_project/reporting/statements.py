@@ -284,9 +284,9 @@ def write_statements(conn: duckdb.DuckDBPyConnection, period: str, out_dir: Path
         )
     ):
         lines_by_worker.setdefault(line["employee_id"], []).append(line)
-    plan = _dicts(
-        conn.execute("SELECT * FROM staging.stg_plan__parameters WHERE period = ?", [period])
-    )[0]
+    # The plan the close wrote for the period (incentives/plan_tables.py): in the home's
+    # warehouse on every engine, unlike the run areas' staging models.
+    plan = _dicts(conn.execute("SELECT * FROM raw.plan__parameters WHERE _period = ?", [period]))[0]
     actions = action_lists(conn, period)
     folder = out_dir / period
     folder.mkdir(parents=True, exist_ok=True)

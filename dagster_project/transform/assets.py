@@ -22,6 +22,7 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
+from ..engines.postgres import copy_schema_to_postgres
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import PerfgovPaths, Warehouse
 from .dbt_tests import checks_from_run_results, record_checks
@@ -79,10 +80,23 @@ def perfgov_dbt_models(
     (tests/test_dbt_unit.py), not in every close.
     """
     period = period_of(context.partition_key)
-    with warehouse.connect() as conn:
-        area = register_run_area(conn, context.run.run_id, period, full_build=not context.is_subset)
-        dropped = drop_old_areas(conn)
-    context.log.info(f"dbt builds into run area {area}; older areas dropped: {dropped or 'none'}")
+    with warehouse.engine() as engine:
+        if warehouse.copies_to_engine:
+            # dbt reads the raw tables where it builds: the home's DuckDB copy goes over.
+            with warehouse.connect(read_only=True) as duck:
+                copied = copy_schema_to_postgres(duck, engine, "raw", work=Path(paths.home))
+            context.log.info(
+                f"raw tables copied to {warehouse.target}: {len(copied)} tables, "
+                f"{sum(copied.values())} rows"
+            )
+        area = register_run_area(
+            engine, context.run.run_id, period, full_build=not context.is_subset
+        )
+        dropped = drop_old_areas(engine)
+    context.log.info(
+        f"dbt builds into run area {area} on {warehouse.target}; "
+        f"older areas dropped: {dropped or 'none'}"
+    )
     invocation: DbtCliInvocation | None = None
     try:
         invocation = dbt.cli(
@@ -109,7 +123,8 @@ def perfgov_dbt_models(
         tests = _tests_of(invocation)
         with warehouse.connect() as conn:
             record_checks(conn, context.run.run_id, tests)
-            point_latest_views(conn, area)
+        with warehouse.engine() as engine:
+            point_latest_views(engine, area)
         failed = sum(not t["passed"] for t in tests)
         context.log.info(f"dbt tests: {len(tests)} run, {failed} not passed")
 

@@ -1,0 +1,71 @@
+"""The engine a close builds, gates and certifies in: DuckDB (embedded, the default) or an
+existing PostgreSQL. Everything engine-specific is in this package.
+
+A close always reads the exports into the home's own DuckDB file (``warehouse.duckdb``): the
+readers, the quarantine and the raw gates are DuckDB's, on every target. What happens next
+runs on the **engine** chosen by ``PERFGOV_TARGET`` (``perfgov close --target``):
+
+- ``duckdb``: the same file; nothing is copied.
+- ``postgres``: the raw tables are copied into the PostgreSQL database (``postgres.py``),
+  dbt builds the run area there (dbt/profiles.yml), the harmonised and certified gates run
+  there as SQL, and the publication is one PostgreSQL transaction. The publication's rows are
+  then copied back into the home's DuckDB file, so that the exports (CSV, Parquet, xlsx,
+  ``certified.duckdb``), the statements and the reports are the same files on every target.
+
+The interface the rest of perfgov sees is small: ``Warehouse.engine()`` (resources.py) gives a
+connection with DuckDB's ``execute(sql, params).fetchone()`` shape on either engine, and the
+few statements that differ by dialect are functions of ``dialect.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+#: Targets a close runs on (dbt/profiles.yml has one output per target).
+CLOSE_TARGETS: tuple[str, ...] = ("duckdb", "postgres")
+
+TARGET_ENV = "PERFGOV_TARGET"
+
+
+class EngineError(Exception):
+    """The engine cannot be used (not reachable, or not the one this home was closed on)."""
+
+
+def target_name() -> str:
+    """The target of this process: ``PERFGOV_TARGET``, else ``duckdb``."""
+    return os.environ.get(TARGET_ENV, "duckdb") or "duckdb"
+
+
+class QueryError(Exception):
+    """A statement the engine refused (PostgreSQL's errors, as DuckDB's ``duckdb.Error``)."""
+
+
+@contextmanager
+def connect_engine(target: str, warehouse: Path, read_only: bool = False) -> Iterator[Any]:
+    """A connection to the engine of ``target``: the home's DuckDB file ``warehouse`` (with
+    the close's memory share), or the PostgreSQL database of the environment."""
+    if target == "duckdb":
+        import duckdb
+
+        from ..ingest.duckdb_settings import configure_ingest_connection
+
+        conn = duckdb.connect(str(warehouse), read_only=read_only)
+        # Every step of the close holds to the ingest's memory share (config/ingest.yaml):
+        # DuckDB's default, 80 % of the machine, let the publication of 10M opportunities
+        # take 4.7 GB on top of what the process already held. It spills beside the file.
+        configure_ingest_connection(conn, home=None)
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    if target != "postgres":
+        raise EngineError(f"no engine {target!r}: perfgov closes on {', '.join(CLOSE_TARGETS)}")
+    from .postgres import connect
+
+    with connect() as conn:
+        yield conn
