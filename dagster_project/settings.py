@@ -85,7 +85,7 @@ class Settings:
         if self.target not in CLOSE_TARGETS:
             raise SettingsError(
                 f"target {self.target!r}: a close runs on {', '.join(CLOSE_TARGETS)} "
-                "(README, 'Running on PostgreSQL'); dbt alone has a spark output too"
+                "(README, 'Running on PostgreSQL')"
             )
 
     @property
@@ -103,6 +103,8 @@ class Settings:
         os.environ["PERFGOV_WAREHOUSE"] = str(self.warehouse)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
         os.environ[TARGET_ENV] = self.target  # dbt/profiles.yml picks its output by it
+        if self.target == "spark":  # the Spark catalog and warehouse of this home
+            os.environ["PERFGOV_SPARK_DIR"] = str(self.home / "spark")
         for name, value in dbt_duckdb_environment(self.home).items():
             os.environ.setdefault(name, value)
 

@@ -12,16 +12,13 @@ from typing import Any
 
 import duckdb
 
+from .engines.dialect import has_table as dialect_has_table
 
-def has_table(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    """Whether ``schema.table`` (a table or a view) exists in the connected database."""
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+
+def has_table(conn: Any, schema: str, table: str) -> bool:
+    """Whether ``schema.table`` (a table or a view) exists in the connected database (any
+    engine: ``engines/dialect.py``)."""
+    return dialect_has_table(conn, schema, table)
 
 
 def rows_as_dicts(

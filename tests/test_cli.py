@@ -60,14 +60,14 @@ def test_an_incomplete_drop_is_refused_before_anything_runs(
 def test_a_close_on_a_target_it_cannot_close_on_is_refused_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """dbt/profiles.yml has a spark output (dbt alone); a close runs on duckdb or postgres."""
-    monkeypatch.setenv("PERFGOV_TARGET", "spark")
+    """A target perfgov has no engine for (dbt/profiles.yml has no such output either)."""
+    monkeypatch.setenv("PERFGOV_TARGET", "snowflake")
     home = tmp_path / "home"
     status = main(["close", "2026-10", "--landing", str(tmp_path), "--home", str(home)])
     assert status == 2
     assert capsys.readouterr().err.strip() == (
-        "perfgov: target 'spark': a close runs on duckdb, postgres (README, 'Running on "
-        "PostgreSQL'); dbt alone has a spark output too"
+        "perfgov: target 'snowflake': a close runs on duckdb, postgres, spark (README, "
+        "'Running on PostgreSQL')"
     )
     assert not home.exists()
 

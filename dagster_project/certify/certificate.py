@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..engines.dialect import engine_version
+from ..engines.dialect import as_text, engine_version
 from ..settings import EXPECTATIONS_DIR, PROJECT_ROOT
 from ..transform.run_area import relation
 from ..warehouse_queries import rows_as_dicts, source_files
@@ -95,31 +95,34 @@ def build_certificate(
         for name in ("payouts", "credit_lines", "bookings", "reconciliation")
     )
     inputs = source_files(conn, period)
+    booked = "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'booking'), 0)"
+    adjusted = "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'adjustment'), 0)"
     totals = rows_as_dicts(
         conn,
         "SELECT count(*) AS workers, count(*) FILTER (WHERE status = 'held') AS held_workers, "
-        f"coalesce(sum(payout_eur), 0)::VARCHAR AS payouts_eur FROM {payouts} WHERE period = ?",
+        f"{as_text(conn, 'coalesce(sum(payout_eur), 0)')} AS payouts_eur FROM {payouts} "
+        "WHERE period = ?",
         [period],
     )[0]
     credit_totals = rows_as_dicts(
         conn,
         "SELECT count(*) AS credit_lines, "
-        "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'booking'), 0)::VARCHAR "
-        "AS bookings_credited_eur, "
-        "coalesce(sum(credit_eur) FILTER (WHERE line_type = 'adjustment'), 0)::VARCHAR "
-        f"AS adjustments_eur FROM {credit_lines} WHERE period = ?",
+        f"{as_text(conn, booked)} AS bookings_credited_eur, "
+        f"{as_text(conn, adjusted)} AS adjustments_eur FROM {credit_lines} WHERE period = ?",
         [period],
     )[0]
     booking_totals = rows_as_dicts(
         conn,
-        "SELECT count(*) AS won_deals, coalesce(sum(amount_eur), 0)::VARCHAR AS bookings_eur "
+        f"SELECT count(*) AS won_deals, {as_text(conn, 'coalesce(sum(amount_eur), 0)')} "
+        "AS bookings_eur "
         f"FROM {bookings} WHERE snapshot_period = ?",
         [period],
     )[0]
     reconciliation = rows_as_dicts(
         conn,
-        "SELECT invoiced_eur::VARCHAR AS invoiced_eur, gap_eur::VARCHAR AS reconciliation_gap_eur, "
-        f"gap_percent::VARCHAR AS reconciliation_gap_percent FROM {reconciliation} "
+        f"SELECT {as_text(conn, 'invoiced_eur')} AS invoiced_eur, "
+        f"{as_text(conn, 'gap_eur')} AS reconciliation_gap_eur, "
+        f"{as_text(conn, 'gap_percent')} AS reconciliation_gap_percent FROM {reconciliation} "
         "WHERE period = ?",
         [period],
     )

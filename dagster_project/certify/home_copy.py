@@ -1,11 +1,12 @@
-"""The home's copy of what another engine certified (a PostgreSQL close: see engines/).
+"""The home's copy of what another engine certified (PostgreSQL, Spark: see engines/).
 
-On PostgreSQL, the publication is PostgreSQL's transaction, and PostgreSQL's ``certified``
-schema is the record. The exports, the consumer copy, the statements and the reports are
+On another engine, the publication is that engine's, and its ``certified`` schema is the
+record. The exports, the consumer copy, the statements and the reports are
 written from the home's DuckDB file on every target: after each publication, its rows are
 copied into the home's ``certified`` schema, publication by publication, in one DuckDB
 transaction each. A close killed between PostgreSQL's commit and that copy leaves nothing
-half-done: the next close (or ``ensure_exports``) copies what is missing first.
+half-done: the next close copies what is missing first. Only publications in the engine's
+publication log are copied: on Spark the log row is the commit (certify/publish.py).
 
 The copy goes one way. A publication the home has and PostgreSQL has not means the home
 was closed on another engine or another database: refused, rather than certify a period
@@ -21,15 +22,15 @@ from typing import Any
 import duckdb
 
 from ..engines import EngineError
-from ..engines.postgres import PostgresConnection, column_types, duckdb_type, fetch_into_duckdb
+from ..engines.dialect import as_text, column_definitions, duckdb_type
+from ..engines.transfer import fetch_into_duckdb
 from ..resources import Warehouse
 from ..sql_text import quote_identifier
 from ..warehouse_queries import has_table
 from .publish import CERTIFIED_TABLES, ensure_certified_schema
 
 _LOG_COLUMNS = (
-    "publication_id, period, version, run_id, published_at, supersedes, restatement_reason, "
-    "CAST(certificate AS TEXT) AS certificate"
+    "publication_id, period, version, run_id, published_at, supersedes, restatement_reason"
 )
 
 
@@ -42,7 +43,7 @@ def _publication_ids(conn: Any) -> list[str]:
     return [r[0] for r in rows]
 
 
-def copy_new_publications(engine: PostgresConnection, home: duckdb.DuckDBPyConnection) -> list[str]:
+def copy_new_publications(engine: Any, home: duckdb.DuckDBPyConnection) -> list[str]:
     """Copy into the home every publication of the engine it does not hold yet; return
     their ids. EngineError if the home holds one the engine does not."""
     on_engine, at_home = _publication_ids(engine), _publication_ids(home)
@@ -59,14 +60,15 @@ def copy_new_publications(engine: PostgresConnection, home: duckdb.DuckDBPyConne
     return missing
 
 
-def _copy_publication(
-    engine: PostgresConnection, home: duckdb.DuckDBPyConnection, publication_id: str
-) -> None:
+def _copy_publication(engine: Any, home: duckdb.DuckDBPyConnection, publication_id: str) -> None:
     ensure_certified_schema(home)
     home.execute("BEGIN TRANSACTION")
     try:
         for table in CERTIFIED_TABLES:
-            columns = [(c, duckdb_type(t)) for c, t in column_types(engine, "certified", table)]
+            columns = [
+                (c, duckdb_type(engine, t))
+                for c, t in column_definitions(engine, "certified", table)
+            ]
             _ensure_table(home, table, columns)
             listed = ", ".join(quote_identifier(c) for c, _ in columns)
             fetch_into_duckdb(
@@ -79,7 +81,8 @@ def _copy_publication(
         copied = fetch_into_duckdb(
             engine,
             home,
-            f"SELECT {_LOG_COLUMNS} FROM certified.publication_log WHERE publication_id = ?",
+            f"SELECT {_LOG_COLUMNS}, {as_text(engine, 'certificate')} AS certificate "
+            "FROM certified.publication_log WHERE publication_id = ?",
             [publication_id],
             "certified.publication_log",
         )

@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from ..engines.dialect import column_definitions
+from ..engines.dialect import as_text, column_definitions, engine_of
 from ..sql_text import quote_identifier
 from ..transform.run_area import relation
 from ..warehouse_queries import has_table
@@ -103,6 +103,13 @@ CREATE TABLE IF NOT EXISTS certified.publication_log (
     certificate JSON NOT NULL
 )"""
 
+# Spark: no VARCHAR without a length, no JSON type, no key or NOT NULL on a Parquet table.
+SPARK_PUBLICATION_LOG_DDL = """
+CREATE TABLE IF NOT EXISTS certified.publication_log (
+    publication_id STRING, period STRING, version INT, run_id STRING,
+    published_at TIMESTAMP, supersedes STRING, restatement_reason STRING, certificate STRING
+)"""
+
 
 class PublicationError(Exception):
     """A publication that must not happen (the period is already certified, or blocked)."""
@@ -119,7 +126,7 @@ class Publication:
 
 def ensure_certified_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS certified")
-    conn.execute(PUBLICATION_LOG_DDL)
+    conn.execute(SPARK_PUBLICATION_LOG_DDL if engine_of(conn) == "spark" else PUBLICATION_LOG_DDL)
 
 
 def current_publication(conn: duckdb.DuckDBPyConnection, period: str) -> Publication | None:
@@ -168,9 +175,10 @@ def publish_period(
     try:
         for table, (mart, _) in CERTIFIED_TABLES.items():
             columns, rows = _mart_select(conn, relation(conn, mart, run_id))  # the run's area
+            empty_id = as_text(conn, "''")
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS certified.{table} AS "
-                f"SELECT CAST('' AS VARCHAR) AS publication_id, r.* FROM ({rows}) AS r WHERE 1 = 0"
+                f"SELECT {empty_id} AS publication_id, r.* FROM ({rows}) AS r WHERE 1 = 0"
             )
             _add_new_columns(conn, table, columns)
             listed = ", ".join(quote_identifier(name) for name, _ in columns)
@@ -180,6 +188,9 @@ def publish_period(
                 f"SELECT ?, {listed} FROM ({rows}) AS r WHERE period = ?",
                 [publication.publication_id, period],
             )
+        # Every row written, not committed. On Spark (no transaction across tables) the
+        # log row below is the commit: whatever reads certified joins the log.
+        pause_point("publication")
         conn.execute(
             "INSERT INTO certified.publication_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -193,7 +204,6 @@ def publish_period(
                 json.dumps(certificate, sort_keys=True),
             ],
         )
-        pause_point("publication")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

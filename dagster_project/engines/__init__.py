@@ -8,9 +8,13 @@ runs on the **engine** chosen by ``PERFGOV_TARGET`` (``perfgov close --target``)
 - ``duckdb``: the same file; nothing is copied.
 - ``postgres``: the raw tables are copied into the PostgreSQL database (``postgres.py``),
   dbt builds the run area there (dbt/profiles.yml), the harmonised and certified gates run
-  there as SQL, and the publication is one PostgreSQL transaction. The publication's rows are
-  then copied back into the home's DuckDB file, so that the exports (CSV, Parquet, xlsx,
-  ``certified.duckdb``), the statements and the reports are the same files on every target.
+  there as SQL, and the publication is one PostgreSQL transaction.
+- ``spark``: the same in a local SparkSession of the close's process (``spark.py``); dbt
+  runs in that process (session mode); the publication's commit is its log row.
+
+On both, the publication's rows are then copied back into the home's DuckDB file, so that
+the exports (CSV, Parquet, xlsx, ``certified.duckdb``), the statements and the reports are
+the same files on every target.
 
 The interface the rest of perfgov sees is small: ``Warehouse.engine()`` (resources.py) gives a
 connection with DuckDB's ``execute(sql, params).fetchone()`` shape on either engine, and the
@@ -26,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 #: Targets a close runs on (dbt/profiles.yml has one output per target).
-CLOSE_TARGETS: tuple[str, ...] = ("duckdb", "postgres")
+CLOSE_TARGETS: tuple[str, ...] = ("duckdb", "postgres", "spark")
 
 TARGET_ENV = "PERFGOV_TARGET"
 
@@ -62,6 +66,11 @@ def connect_engine(target: str, warehouse: Path, read_only: bool = False) -> Ite
             yield conn
         finally:
             conn.close()
+        return
+    if target == "spark":
+        from .spark import SparkConnection, session
+
+        yield SparkConnection(session())
         return
     if target != "postgres":
         raise EngineError(f"no engine {target!r}: perfgov closes on {', '.join(CLOSE_TARGETS)}")

@@ -315,32 +315,3 @@ def column_types(pg: PostgresConnection, schema: str, table: str) -> list[tuple[
         "ORDER BY a.attnum",
         [schema, table],
     ).fetchall()
-
-
-def fetch_into_duckdb(
-    pg: PostgresConnection,
-    duck: duckdb.DuckDBPyConnection,
-    select: str,
-    params: Sequence[Any],
-    target: str,
-) -> int:
-    """Insert the rows of ``select`` (run on PostgreSQL) into DuckDB's ``target`` by column
-    name; the columns of ``select`` must exist in ``target``. Returns the rows inserted."""
-    import pyarrow as pa
-
-    cursor = pg.execute(select, params)
-    names = [d[0] for d in cursor.description]
-    rows = cursor.fetchall()
-    if not rows:
-        return 0
-    columns = list(zip(*rows, strict=True))
-    arrow = pa.table({name: pa.array(values) for name, values in zip(names, columns, strict=True)})
-    listed = ", ".join(quote_identifier(n) for n in names)
-    duck.register("perfgov_rows_from_postgres", arrow)
-    try:
-        duck.execute(
-            f"INSERT INTO {target} ({listed}) SELECT {listed} FROM perfgov_rows_from_postgres"
-        )
-    finally:
-        duck.unregister("perfgov_rows_from_postgres")
-    return len(rows)

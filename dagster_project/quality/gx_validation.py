@@ -40,7 +40,12 @@ from typing import Any, Protocol
 
 import duckdb
 
-from dagster_project.engines.dialect import DATABASE_ERRORS, engine_version
+from dagster_project.engines.dialect import (
+    DATABASE_ERRORS,
+    column_definitions,
+    engine_version,
+    not_materialized,
+)
 from dagster_project.ingest.contracts import SOURCES_BY_NAME
 from dagster_project.quality.suite_sql import (
     CompiledExpectation,
@@ -191,15 +196,7 @@ def table_columns(conn: duckdb.DuckDBPyConnection, table: str, period_column: st
     """The columns of ``table`` (``schema.name``) in order; RawTableError if it cannot be
     validated (no such table, no period column)."""
     schema, name = table.split(".", 1)
-    columns = [
-        c
-        for (c,) in conn.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = current_database() AND table_schema = ? "
-            "AND table_name = ? ORDER BY ordinal_position",
-            [schema, name],
-        ).fetchall()
-    ]
+    columns = [c for c, _ in column_definitions(conn, schema, name)]
     if not columns:
         raise RawTableError(f"{table} does not exist in the warehouse")
     if period_column not in columns:
@@ -207,7 +204,9 @@ def table_columns(conn: duckdb.DuckDBPyConnection, table: str, period_column: st
     return columns
 
 
-def period_rows_sql(table: str, period_column: str, period: str) -> str:
+def period_rows_sql(
+    table: str, period_column: str, period: str, hint: str = "NOT MATERIALIZED "
+) -> str:
     """``WITH period_rows AS (...)``: the period's rows, read where they are.
 
     NOT MATERIALIZED: each uniqueness check scans the table again with its own columns,
@@ -215,7 +214,7 @@ def period_rows_sql(table: str, period_column: str, period: str) -> str:
     """
     schema, name = table.split(".", 1)
     return (
-        "WITH period_rows AS NOT MATERIALIZED (SELECT * FROM "
+        f"WITH period_rows AS {hint}(SELECT * FROM "
         f"{quote_identifier(schema)}.{quote_identifier(name)} "
         f"WHERE {quote_identifier(period_column)} = {sql_literal(period)})"
     )
@@ -249,7 +248,7 @@ def evaluate_suite(
     fail, with ``raised_exception`` (GX isolated such failures the same way).
     """
     columns = table_columns(conn, table, suite.period_column)
-    with_clause = period_rows_sql(table, suite.period_column, period)
+    with_clause = period_rows_sql(table, suite.period_column, period, not_materialized(conn))
     expectations = suite.doc["expectations"]
     resolved = [{**e, "kwargs": resolve_parameters(e["kwargs"], parameters)} for e in expectations]
     raised: set[int] = set()

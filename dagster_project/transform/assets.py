@@ -23,9 +23,11 @@ from dagster_dbt import (
 from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from ..engines.postgres import copy_schema_to_postgres
+from ..engines.spark import copy_schema_to_spark
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import PerfgovPaths, Warehouse
 from .dbt_tests import checks_from_run_results, record_checks
+from .in_process import artifacts, build_in_process
 from .partition_vars import dbt_vars_argument
 from .project import perfgov_dbt_project
 from .run_area import drop_old_areas, point_latest_views, register_run_area
@@ -80,11 +82,12 @@ def perfgov_dbt_models(
     (tests/test_dbt_unit.py), not in every close.
     """
     period = period_of(context.partition_key)
+    home = Path(paths.home)
     with warehouse.engine() as engine:
         if warehouse.copies_to_engine:
             # dbt reads the raw tables where it builds: the home's DuckDB copy goes over.
             with warehouse.connect(read_only=True) as duck:
-                copied = copy_schema_to_postgres(duck, engine, "raw", work=Path(paths.home))
+                copied = copy_raw_tables(warehouse.target, duck, engine, home)
             context.log.info(
                 f"raw tables copied to {warehouse.target}: {len(copied)} tables, "
                 f"{sum(copied.values())} rows"
@@ -97,36 +100,65 @@ def perfgov_dbt_models(
         f"dbt builds into run area {area} on {warehouse.target}; "
         f"older areas dropped: {dropped or 'none'}"
     )
+    arguments = [
+        "build",
+        "--vars",
+        dbt_vars_argument(context.partition_key, run_area=area),
+        "--exclude-resource-type",
+        "unit_test",
+    ]
+    # One target folder per home, reused by each close: dbt's artifacts of the last build
+    # (compiled SQL, run_results.json, partial_parse.msgpack) sit with the warehouse they
+    # describe, instead of a new folder per close in the repository.
+    target_path = home / DBT_TARGET_FOLDER
     invocation: DbtCliInvocation | None = None
     try:
-        invocation = dbt.cli(
-            [
-                "build",
-                "--vars",
-                dbt_vars_argument(context.partition_key, run_area=area),
-                "--exclude-resource-type",
-                "unit_test",
-            ],
-            context=context,
-            # One target folder per home, reused by each close: dbt's artifacts of the last
-            # build (compiled SQL, run_results.json, partial_parse.msgpack) sit with the
-            # warehouse they describe, instead of a new folder per close in the repository.
-            target_path=Path(paths.home) / DBT_TARGET_FOLDER,
-        )
-        for event in invocation.stream():
-            # A test's result comes as an observation of its model: recorded below instead.
-            if not isinstance(event, dg.AssetObservation):
-                yield event
+        if warehouse.target == "spark":
+            # Session mode: dbt must run in this process, on the session holding raw.
+            yield from build_in_process(
+                context,
+                [*arguments, "--target", "spark"],
+                target_path,
+                DBT_TRANSLATOR.get_asset_key,
+            )
+        else:
+            invocation = dbt.cli(arguments, context=context, target_path=target_path)
+            for event in invocation.stream():
+                # A test's result comes as an observation of its model: recorded below.
+                if not isinstance(event, dg.AssetObservation):
+                    yield event
     finally:
         # Whatever dbt's outcome, its tests are recorded and the plain schemas show this
         # run's area (dbt has exited: the warehouse is free).
-        tests = _tests_of(invocation)
+        tests = _tests_of(invocation) if invocation else _tests_in(target_path)
         with warehouse.connect() as conn:
             record_checks(conn, context.run.run_id, tests)
         with warehouse.engine() as engine:
             point_latest_views(engine, area)
         failed = sum(not t["passed"] for t in tests)
         context.log.info(f"dbt tests: {len(tests)} run, {failed} not passed")
+
+
+def copy_raw_tables(target: str, duck: Any, engine: Any, home: Path) -> dict[str, int]:
+    """The home's raw tables into the engine (rows per table)."""
+    if target == "spark":
+        return copy_schema_to_spark(duck, engine, "raw", home)
+    return copy_schema_to_postgres(duck, engine, "raw", work=home)
+
+
+def _tests_in(target_path: Path) -> list[dict[str, Any]]:
+    """The data tests of the in-process dbt build whose artifacts are in ``target_path``."""
+    run_results, manifest = artifacts(target_path)
+    if not run_results or not manifest:
+        return []
+
+    def check_of(unique_id: str) -> str | None:
+        key = get_asset_check_key_for_test(
+            manifest, DBT_TRANSLATOR, unique_id, project=perfgov_dbt_project()
+        )
+        return None if key is None else f"{key.asset_key.to_user_string()}:{key.name}"
+
+    return checks_from_run_results(run_results, check_of)
 
 
 def _tests_of(invocation: DbtCliInvocation | None) -> list[dict[str, Any]]:

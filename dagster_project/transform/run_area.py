@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import duckdb
 
+from ..engines.dialect import engine_of, list_tables
 from ..warehouse_queries import has_table
 
 #: The dbt layers built per run (seeds go to ``reference``: static, shared by every run).
@@ -42,6 +44,13 @@ CREATE TABLE IF NOT EXISTS runs.run_areas (
     period VARCHAR NOT NULL,
     full_build BOOLEAN NOT NULL,
     created_at TIMESTAMP NOT NULL,
+    dropped_at TIMESTAMP
+)"""
+
+# Spark: no VARCHAR without a length, and no key or NOT NULL on a Parquet table.
+SPARK_REGISTRY_DDL = """
+CREATE TABLE IF NOT EXISTS runs.run_areas (
+    run_id STRING, area STRING, period STRING, full_build BOOLEAN, created_at TIMESTAMP,
     dropped_at TIMESTAMP
 )"""
 
@@ -69,7 +78,7 @@ def register_run_area(
 ) -> str:
     """The area ``run_id`` builds into: its own for a full build, else the latest full one."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS runs")
-    conn.execute(REGISTRY_DDL)
+    conn.execute(SPARK_REGISTRY_DDL if engine_of(conn) == "spark" else REGISTRY_DDL)
     existing = conn.execute("SELECT area FROM runs.run_areas WHERE run_id = ?", [run_id]).fetchone()
     if existing:  # a retried step of the same run
         return existing[0]
@@ -136,7 +145,9 @@ def point_latest_views(conn: duckdb.DuckDBPyConnection, area: str) -> int:
 def drop_old_areas(conn: duckdb.DuckDBPyConnection, keep: int = KEPT_RUN_AREAS) -> list[str]:
     """Drop the schemas of every area but the newest ``keep`` full builds; return them,
     oldest first."""
-    if not has_table(conn, "runs", "run_areas"):
+    if not has_table(conn, "runs", "run_areas") or engine_of(conn) == "spark":
+        # Spark cannot UPDATE a Parquet table to mark an area dropped: areas are kept there
+        # (README, "Spark": drop old ones with DROP DATABASE ... CASCADE).
         return []
     rows = conn.execute(
         "SELECT area FROM runs.run_areas WHERE full_build AND dropped_at IS NULL "
@@ -150,12 +161,5 @@ def drop_old_areas(conn: duckdb.DuckDBPyConnection, keep: int = KEPT_RUN_AREAS) 
     return old
 
 
-def _objects(conn: duckdb.DuckDBPyConnection, schema: str) -> list[tuple[str, str]]:
-    return [
-        (name, "VIEW" if kind == "VIEW" else "TABLE")
-        for name, kind in conn.execute(
-            "SELECT table_name, table_type FROM information_schema.tables "
-            "WHERE table_catalog = current_database() AND table_schema = ? ORDER BY 1",
-            [schema],
-        ).fetchall()
-    ]
+def _objects(conn: Any, schema: str) -> list[tuple[str, str]]:
+    return list_tables(conn, schema)
