@@ -74,7 +74,7 @@ class Cluster:
         }
 
     def settings(self) -> PostgresSettings:
-        return PostgresSettings(str(self.socket_dir), self.port, SUPERUSER, "", DATABASE)
+        return PostgresSettings(str(self.socket_dir), self.port, SUPERUSER, DATABASE)
 
     def connect(self, dbname: str = DATABASE):
         import psycopg2

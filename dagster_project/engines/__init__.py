@@ -70,7 +70,7 @@ def connect_engine(target: str, warehouse: Path, read_only: bool = False) -> Ite
     if target == "spark":
         from .spark import SparkConnection, session
 
-        yield SparkConnection(session())
+        yield SparkConnection(session(Path(warehouse).parent))
         return
     if target != "postgres":
         raise EngineError(f"no engine {target!r}: perfgov closes on {', '.join(CLOSE_TARGETS)}")

@@ -27,10 +27,12 @@ from . import EngineError, QueryError
 
 @dataclass(frozen=True)
 class PostgresSettings:
+    """Where to connect. The password is not kept here: it is read from the environment
+    when connecting, so it never reaches a repr, a message or a log."""
+
     host: str
     port: int
     user: str
-    password: str
     database: str
 
     @classmethod
@@ -42,7 +44,6 @@ class PostgresSettings:
             host=setting("HOST", "PGHOST", "localhost"),
             port=int(setting("PORT", "PGPORT", "5432")),
             user=setting("USER", "PGUSER", "perfgov"),
-            password=setting("PASSWORD", "PGPASSWORD", ""),
             database=setting("DATABASE", "PGDATABASE", "perfgov"),
         )
 
@@ -130,7 +131,7 @@ def connect(settings: PostgresSettings | None = None) -> Iterator[PostgresConnec
             host=settings.host,
             port=settings.port,
             user=settings.user,
-            password=settings.password or None,
+            password=os.environ.get("PERFGOV_PG_PASSWORD") or os.environ.get("PGPASSWORD"),
             dbname=settings.database,
             application_name="perfgov",
         )

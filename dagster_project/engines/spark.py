@@ -62,14 +62,13 @@ def session_settings(folder: Path) -> dict[str, str]:
     return {key: env.from_string(str(value)).render() for key, value in parameters.items()}
 
 
-def session() -> Any:
-    """This process's SparkSession, started on first use for ``PERFGOV_SPARK_DIR``."""
+def session(home: Path) -> Any:
+    """This process's SparkSession, started on first use for the home's Spark folder
+    (``PERFGOV_SPARK_DIR`` when set, as dbt's profile reads it)."""
     global _SESSION
     if _SESSION is not None:
         return _SESSION
-    folder = os.environ.get(SPARK_DIR_ENV)
-    if not folder:
-        raise EngineError(f"{SPARK_DIR_ENV} is not set: a Spark close sets it to <home>/spark")
+    folder = os.environ.get(SPARK_DIR_ENV) or str(spark_dir(home))
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise EngineError("Spark needs a Java runtime (java on PATH, or JAVA_HOME)")
     try:

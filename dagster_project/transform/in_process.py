@@ -58,10 +58,15 @@ def build_in_process(
                 yield dg.MaterializeResult(asset_key=key)
         elif entry["status"] == "error":
             failed.append(node["name"])
-    if failed or not result.success:
-        detail = "; ".join(failed[:5]) if failed else str(result.exception or "see the dbt log")
+    if failed:
         raise dg.Failure(
-            description=f"dbt build failed on {len(failed)} node(s): {detail}",
+            description=f"dbt build failed on {len(failed)} node(s): {'; '.join(failed[:5])}",
+            allow_retries=False,
+        )
+    if not result.success:  # dbt stopped before any node (a parse or compilation error)
+        lines = str(result.exception or "see the dbt log").strip().splitlines()
+        raise dg.Failure(
+            description=f"dbt build did not run: {' '.join(line.strip() for line in lines[:2])}",
             allow_retries=False,
         )
 
