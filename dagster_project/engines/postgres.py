@@ -263,10 +263,11 @@ def copy_schema_to_postgres(
 def _same_columns(existing: list[tuple[str, str]], wanted: list[tuple[str, str]]) -> bool:
     """Whether PostgreSQL's table has the columns and types DuckDB's has (``format_type``
     writes ``numeric(18,2)`` where the DDL said ``numeric(18, 2)``)."""
+    aliases = {"timestampwithouttimezone": "timestamp", "timestampwithtimezone": "timestamptz"}
 
     def normal(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(c, t.replace(" ", "").replace("timestampwithouttimezone", "timestamp")
-                 .replace("timestampwithtimezone", "timestamptz")) for c, t in columns]  # fmt: skip
+        squeezed = [(c, t.replace(" ", "")) for c, t in columns]
+        return [(c, aliases.get(t, t)) for c, t in squeezed]
 
     return bool(existing) and normal(existing) == normal(wanted)
 

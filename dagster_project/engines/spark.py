@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -77,11 +78,22 @@ def session(home: Path) -> Any:
         raise EngineError(
             "pyspark is not installed: `uv sync --group spark` (installed by default)"
         ) from None
+    from ..settings import PROJECT_ROOT
+
+    settings = session_settings(Path(folder))
+    # Errors only (config/spark-log4j2.properties), and no progress bars in the terminal.
+    logging = (
+        f"-Dlog4j2.configurationFile=file:{PROJECT_ROOT / 'config' / 'spark-log4j2.properties'}"
+    )
+    java_options = settings.get("spark.driver.extraJavaOptions", "")
+    settings["spark.driver.extraJavaOptions"] = f"{java_options} {logging}".strip()
+    settings.setdefault("spark.ui.showConsoleProgress", "false")
     builder = SparkSession.builder.appName("perfgov").enableHiveSupport()
-    for key, value in session_settings(Path(folder)).items():
+    for key, value in settings.items():
         builder = builder.config(key, value)
-    _SESSION = builder.getOrCreate()
-    _SESSION.sparkContext.setLogLevel("ERROR")
+    with warnings.catch_warnings():  # "PySpark does not yet fully support pandas >= 3"
+        warnings.simplefilter("ignore", FutureWarning)
+        _SESSION = builder.getOrCreate()
     return _SESSION
 
 
