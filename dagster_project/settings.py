@@ -85,7 +85,7 @@ class Settings:
         if self.target not in CLOSE_TARGETS:
             raise SettingsError(
                 f"target {self.target!r}: a close runs on {', '.join(CLOSE_TARGETS)} "
-                "(README, 'Running on PostgreSQL')"
+                "(README, 'Running on PostgreSQL, Spark or another warehouse')"
             )
 
     @property

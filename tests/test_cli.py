@@ -67,7 +67,7 @@ def test_a_close_on_a_target_it_cannot_close_on_is_refused_before_anything_runs(
     assert status == 2
     assert capsys.readouterr().err.strip() == (
         "perfgov: target 'snowflake': a close runs on duckdb, postgres, spark (README, "
-        "'Running on PostgreSQL')"
+        "'Running on PostgreSQL, Spark or another warehouse')"
     )
     assert not home.exists()
 
