@@ -7,7 +7,7 @@ same three periods are closed here with the command a user types, ``perfgov clos
 from the environment only). Then:
 
 - every certified table of every period, in PostgreSQL's ``certified`` schema (the record),
-  equals the DuckDB close's, every column and amount;
+  equals the DuckDB close's, every column and amount; so does every mart of the last close;
 - the home's DuckDB copy of PostgreSQL's publications equals PostgreSQL's, and the payout
   exports are byte for byte the DuckDB close's;
 - the gates ran in PostgreSQL (the evidence and the certificate say so);
@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import time
-from decimal import Decimal
 
 import duckdb
 import pytest
@@ -32,16 +31,9 @@ import pytest
 from dagster_project.certify.publish import CERTIFIED_TABLES, PAUSE_ENV
 from tests.conftest import HISTORY
 from tests.postgres_cluster import table_rows, throwaway_cluster
+from tests.test_postgres_target import _differences, _run_area_of
 
 pytestmark = pytest.mark.slow
-
-# Interpolated quartiles (KPIs, never money) may differ by one unit in the 4th decimal:
-# see tests/test_postgres_target.py. Every other column, money included, must be equal.
-QUARTILE_COLUMNS = {
-    "kpi_benchmarks": {"peer_q1", "peer_median", "peer_q3"},
-    "kpi_attainment_distribution": {"attainment_q1", "attainment_median", "attainment_q3"},
-}
-QUARTILE_TOLERANCE = Decimal("0.0001")
 
 
 def _perfgov(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
@@ -82,22 +74,6 @@ def _certified_rows(conn, table: str, period: str) -> tuple[list[str], list[tupl
     )
 
 
-def _differences(table: str, expected, actual, names: list[str], label: str) -> list[str]:
-    if len(expected) != len(actual):
-        return [f"{table}: {len(expected)} rows on DuckDB, {len(actual)} on {label}"]
-    loose = QUARTILE_COLUMNS.get(table, set())
-    found = []
-    for i, (e_row, a_row) in enumerate(zip(expected, actual, strict=True)):
-        for name, e, a in zip(names, e_row, a_row, strict=True):
-            if name in loose and e is not None and a is not None:
-                same = abs(Decimal(e) - Decimal(a)) <= QUARTILE_TOLERANCE
-            else:
-                same = e == a
-            if not same:  # the values only, never the row (it may hold pay figures)
-                found.append(f"{table}.{name}, sorted row {i}: DuckDB {e!r} != {label} {a!r}")
-    return found[:5]
-
-
 def test_each_period_is_certified_by_the_postgres_close(postgres_history) -> None:
     _, _, home, closes = postgres_history
     for period in HISTORY:
@@ -126,7 +102,7 @@ def test_every_certified_table_equals_duckdbs_to_the_cent(postgres_history, clos
                 if d_names != p_names:
                     problems.append(f"{table}: columns {d_names} != {p_names}")
                     continue
-                problems += _differences(table, d_rows, p_rows, d_names, "PostgreSQL")
+                problems += _differences(table, d_rows, p_rows, d_names)
                 compared += len(d_rows)
         paid = pg.cursor()
         paid.execute(
@@ -138,6 +114,47 @@ def test_every_certified_table_equals_duckdbs_to_the_cent(postgres_history, clos
     assert compared > 1_000, compared  # not an empty comparison (5,049 rows here)
     reference = closed_history.outcomes[HISTORY[-1]].publication["payouts_eur"]
     assert workers > 10 and str(total) == str(reference), (total, reference)
+
+
+def test_every_mart_of_the_last_close_equals_duckdbs_row_by_row(
+    postgres_history, closed_history
+) -> None:
+    """All the marts, not only the certified ones: the run areas of the two 2026-10 closes."""
+    cluster, _, _, closes = postgres_history
+    assert closes[HISTORY[-1]].returncode == 0
+    duck_area = _run_area_of(
+        closed_history.settings.warehouse, closed_history.outcomes[HISTORY[-1]].run_id
+    )
+    problems: list[str] = []
+    with (
+        contextlib.closing(
+            duckdb.connect(str(closed_history.settings.warehouse), read_only=True)
+        ) as duck,
+        contextlib.closing(cluster.connect()) as pg,
+    ):
+        cur = pg.cursor()
+        cur.execute(
+            "SELECT area FROM runs.run_areas WHERE period = %s ORDER BY created_at DESC LIMIT 1",
+            [HISTORY[-1]],
+        )
+        pg_area = cur.fetchone()[0]
+        marts = [
+            row[0]
+            for row in duck.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                "ORDER BY table_name",
+                [f"marts__{duck_area}"],
+            ).fetchall()
+        ]
+        assert len(marts) >= 20 and "payouts" in marts
+        for mart in marts:
+            d_names, d_rows = table_rows(duck, f'SELECT * FROM "marts__{duck_area}"."{mart}"')
+            p_names, p_rows = table_rows(pg, f'SELECT * FROM "marts__{pg_area}"."{mart}"')
+            if d_names != p_names:
+                problems.append(f"{mart}: columns {d_names} on DuckDB, {p_names} on PostgreSQL")
+                continue
+            problems += _differences(mart, d_rows, p_rows, d_names)
+    assert not problems, "\n".join(problems)
 
 
 def test_the_home_holds_postgres_publications_and_the_same_payout_exports(
