@@ -78,3 +78,14 @@ def connect_engine(target: str, warehouse: Path, read_only: bool = False) -> Ite
 
     with connect() as conn:
         yield conn
+
+
+def copy_schema_to_engine(target: str, duck: Any, engine: Any, schema: str, home: Path) -> dict:
+    """Replace ``schema``'s tables in the engine by the home DuckDB's (rows per table)."""
+    if target == "spark":
+        from .spark import copy_schema_to_spark
+
+        return copy_schema_to_spark(duck, engine, schema, home)
+    from .postgres import copy_schema_to_postgres
+
+    return copy_schema_to_postgres(duck, engine, schema, work=home)

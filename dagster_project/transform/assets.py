@@ -22,8 +22,7 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
-from ..engines.postgres import copy_schema_to_postgres
-from ..engines.spark import copy_schema_to_spark
+from ..engines import copy_schema_to_engine
 from ..partitions import ONE_PERIOD_PER_RUN, monthly_partitions, period_of
 from ..resources import PerfgovPaths, Warehouse
 from .dbt_tests import checks_from_run_results, record_checks
@@ -87,7 +86,7 @@ def perfgov_dbt_models(
         if warehouse.copies_to_engine:
             # dbt reads the raw tables where it builds: the home's DuckDB copy goes over.
             with warehouse.connect(read_only=True) as duck:
-                copied = copy_raw_tables(warehouse.target, duck, engine, home)
+                copied = copy_schema_to_engine(warehouse.target, duck, engine, "raw", home)
             context.log.info(
                 f"raw tables copied to {warehouse.target}: {len(copied)} tables, "
                 f"{sum(copied.values())} rows"
@@ -130,20 +129,13 @@ def perfgov_dbt_models(
     finally:
         # Whatever dbt's outcome, its tests are recorded and the plain schemas show this
         # run's area (dbt has exited: the warehouse is free).
-        tests = _tests_of(invocation) if invocation else _tests_in(target_path)
+        tests = _tests_in(target_path) if warehouse.target == "spark" else _tests_of(invocation)
         with warehouse.connect() as conn:
             record_checks(conn, context.run.run_id, tests)
         with warehouse.engine() as engine:
             point_latest_views(engine, area)
         failed = sum(not t["passed"] for t in tests)
         context.log.info(f"dbt tests: {len(tests)} run, {failed} not passed")
-
-
-def copy_raw_tables(target: str, duck: Any, engine: Any, home: Path) -> dict[str, int]:
-    """The home's raw tables into the engine (rows per table)."""
-    if target == "spark":
-        return copy_schema_to_spark(duck, engine, "raw", home)
-    return copy_schema_to_postgres(duck, engine, "raw", work=home)
 
 
 def _tests_in(target_path: Path) -> list[dict[str, Any]]:
