@@ -129,9 +129,9 @@ def both_engines(closed_history, tmp_path_factory: pytest.TempPathFactory):
     # as text literals: a silent wrong result). See the README, "dbt on Spark".
     original = SparkCredentials.__post_init__
 
-    def ansi_on(credentials: SparkCredentials) -> None:
-        original(credentials)
-        credentials.server_side_parameters["spark.sql.ansi.enabled"] = "true"
+    def ansi_on(connection_settings: SparkCredentials) -> None:
+        original(connection_settings)
+        connection_settings.server_side_parameters["spark.sql.ansi.enabled"] = "true"
 
     started = time.monotonic()
     with pytest.MonkeyPatch.context() as patch:
