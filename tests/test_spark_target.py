@@ -147,8 +147,9 @@ def both_engines(closed_history, tmp_path_factory: pytest.TempPathFactory):
 
 # The build does not pass on Spark yet (issue 10, see the README's "dbt on Spark"): the
 # models cast to `varchar` and the contracts declare `varchar` / `varchar[]`, which Spark's
-# parser refuses without a length (DATATYPE_MISSING_SIZE); a dispatched type macro for the
-# models and the yml is the next step. Strict: these start failing (XPASS) once it builds.
+# parser refuses without a length (DATATYPE_MISSING_SIZE); behind it, contracts saying
+# `timestamp` (Spark: timestamp_ntz) and date differences (Spark: INTERVAL DAY, not days).
+# Strict: these start failing (XPASS) once it builds, and the marker must go.
 NOT_BUILT_YET = pytest.mark.xfail(
     strict=True, reason="Spark refuses `varchar` without a length: the models do not build yet"
 )
