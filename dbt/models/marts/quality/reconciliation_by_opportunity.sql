@@ -39,7 +39,7 @@ invoiced_by_reference as (
         count(*) as documents,
         count(*) filter (where signed_amount_eur is null) as documents_without_rate,
         cast(sum(signed_amount_eur) as decimal(18, 2)) as invoiced_eur,
-        string_agg(invoice_number, ', ' order by invoice_number) as invoice_numbers
+        {{ ordered_text_agg('invoice_number', "', '", 'invoice_number') }} as invoice_numbers
     from invoices
     where opportunity_match_status = 'matched'
     group by opportunity_id

@@ -56,8 +56,8 @@ ranked_drivers as (
     select
         erp_customer_code,
         cast(sum(weight) as integer) as score,
-        string_agg(driver, ', ' order by weight desc, config_order) as drivers,
-        string_agg(driver || ': ' || reason, '; ' order by weight desc, config_order)
+        {{ ordered_text_agg('driver', "', '", 'weight desc, config_order') }} as drivers,
+        {{ ordered_text_agg("driver || ': ' || reason", "'; '", 'weight desc, config_order') }}
             as driver_details,
         {{ first_in_order('next_step', 'weight desc, config_order') }} as suggested_next_step
     from driver_rows
