@@ -7,6 +7,27 @@
     engine: a new engine is a new set of `<adapter>__` macros here and in money.sql.
 -#}
 
+{#-
+    The text type, for casts: `varchar` on DuckDB and PostgreSQL (no length: any text);
+    Spark's parser refuses `varchar` without a length, and its text type is `string`.
+-#}
+{% macro text_type() -%}
+    {{ return(adapter.dispatch('text_type', 'perfgov')()) }}
+{%- endmacro %}
+{% macro default__text_type() -%} varchar {%- endmacro %}
+{% macro spark__text_type() -%} string {%- endmacro %}
+
+{#-
+    Whole days from `earlier` to `later` (two DATEs), an integer: DuckDB and PostgreSQL
+    subtract dates to a number of days; on Spark `date - date` is an INTERVAL DAY, which
+    cannot be added to a number or compared with one, and datediff() gives the days.
+-#}
+{% macro days_between(later, earlier) -%}
+    {{ return(adapter.dispatch('days_between', 'perfgov')(later, earlier)) }}
+{%- endmacro %}
+{% macro default__days_between(later, earlier) -%} ({{ later }} - {{ earlier }}) {%- endmacro %}
+{% macro spark__days_between(later, earlier) -%} datediff({{ later }}, {{ earlier }}) {%- endmacro %}
+
 {#- 'YYYY-MM' of a date: the period a day belongs to. -#}
 {% macro year_month(date) -%}
     {{ return(adapter.dispatch('year_month', 'perfgov')(date)) }}
@@ -170,9 +191,24 @@
     select distinct on ({{ partition_by }}) {{ body[6:] | trim }}
     order by {{ partition_by }}, {{ order_by }}
 {%- endmacro %}
-{#- Spark 4 has QUALIFY, as DuckDB. -#}
+{#-
+    Spark 4 has QUALIFY, but refuses an aggregate in its window (`count(*) desc` of a
+    grouped select: MISSING_GROUP_BY). The rank is therefore a column of the select, which
+    the outer query filters on and leaves out (Spark's `* except`).
+-#}
 {% macro spark__first_row_per(select_sql, partition_by, order_by) -%}
-    {{ perfgov.duckdb__first_row_per(select_sql, partition_by, order_by) }}
+    {%- set body = select_sql | trim -%}
+    {%- if not body.lower().startswith('select') -%}
+        {{ exceptions.raise_compiler_error("first_row_per: the block must start with select") }}
+    {%- endif -%}
+    select * except (first_row_rank)
+    from (
+        select
+            row_number() over (partition by {{ partition_by }} order by {{ order_by }})
+                as first_row_rank,
+            {{ body[6:] | trim }}
+    )
+    where first_row_rank = 1
 {%- endmacro %}
 
 {#-
@@ -201,6 +237,17 @@
 {#- Spark's size(null) is -1 when ANSI mode is off (dbt-spark's default): null, as elsewhere. -#}
 {% macro spark__list_length(list) -%}
     case when {{ list }} is not null then size({{ list }}) end
+{%- endmacro %}
+
+{#- The values of a list joined by `separator` into one text ('' for an empty list). -#}
+{% macro list_to_text(list, separator) -%}
+    {{ return(adapter.dispatch('list_to_text', 'perfgov')(list, separator)) }}
+{%- endmacro %}
+{% macro default__list_to_text(list, separator) -%}
+    array_to_string({{ list }}, {{ separator }})
+{%- endmacro %}
+{% macro spark__list_to_text(list, separator) -%}
+    array_join({{ list }}, {{ separator }})
 {%- endmacro %}
 
 {% macro split_to_rows(text, separator) -%}

@@ -9,7 +9,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 
@@ -70,7 +70,7 @@ by_reference as (
 documents_without_deal as (
 
     select
-        cast(null as varchar) as opportunity_id,
+        cast(null as {{ text_type() }}) as opportunity_id,
         cast(null as decimal(18, 2)) as booked_eur,
         signed_amount_eur as invoiced_eur,
         1 as documents,
