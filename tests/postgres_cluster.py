@@ -154,6 +154,12 @@ def table_rows(conn, sql: str) -> tuple[list[str], list[tuple]]:
     cur = conn.cursor()
     cur.execute(sql)
     names = [d[0] for d in cur.description]
-    rows = [tuple(row) for row in cur.fetchall()]
-    rows.sort(key=lambda row: tuple((v is not None, str(v)) for v in row))
-    return names, rows
+    return names, sorted_rows(cur.fetchall())
+
+
+def sorted_rows(rows) -> list[tuple]:
+    """Rows as tuples, sorted (None first) the same way whatever the engine."""
+    return sorted(
+        (tuple(row) for row in rows),
+        key=lambda row: tuple((v is not None, str(v)) for v in row),
+    )

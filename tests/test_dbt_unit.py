@@ -26,7 +26,8 @@ D = Decimal
 
 
 class _Dispatcher:
-    """dbt's ``adapter.dispatch`` for one engine: ``x`` -> the macro ``<engine>__x``."""
+    """dbt's ``adapter.dispatch`` for one engine: ``x`` -> the macro ``<engine>__x``, or
+    ``default__x`` when the engine has none."""
 
     def __init__(self, source: str, engine: str) -> None:
         self.source = source
@@ -34,7 +35,9 @@ class _Dispatcher:
 
     def dispatch(self, name: str, package: str | None = None):
         module = _environment(self).from_string(self.source).module
-        return getattr(module, f"{self.engine}__{name}")
+        return getattr(module, f"{self.engine}__{name}", None) or getattr(
+            module, f"default__{name}"
+        )
 
 
 def _environment(dispatcher: _Dispatcher) -> jinja2.Environment:

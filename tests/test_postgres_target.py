@@ -52,10 +52,13 @@ def _run_area_of(warehouse: Path, run_id: str) -> str:
     return row[0]
 
 
-def _differences(table: str, duck: list[tuple], pg: list[tuple], names: list[str]) -> list[str]:
-    """Values that differ (the first few), rows sorted alike; quartiles within tolerance."""
+def _differences(
+    table: str, duck: list[tuple], pg: list[tuple], names: list[str], engine: str = "PostgreSQL"
+) -> list[str]:
+    """Values that differ (the first few), rows sorted alike; quartiles within tolerance.
+    ``pg`` holds the rows of the other engine (``engine`` names it in the messages)."""
     if len(duck) != len(pg):
-        return [f"{table}: {len(duck)} rows on DuckDB, {len(pg)} on PostgreSQL"]
+        return [f"{table}: {len(duck)} rows on DuckDB, {len(pg)} on {engine}"]
     loose = QUARTILE_COLUMNS.get(table, set())
     found = []
     for row, (d_row, p_row) in enumerate(zip(duck, pg, strict=True)):
@@ -66,7 +69,7 @@ def _differences(table: str, duck: list[tuple], pg: list[tuple], names: list[str
                 same = d == p and type(d) is type(p)
             if not same:
                 # The values only, not the row: a row may hold pay figures.
-                found.append(f"{table}.{name}, sorted row {row}: DuckDB {d!r} != PostgreSQL {p!r}")
+                found.append(f"{table}.{name}, sorted row {row}: DuckDB {d!r} != {engine} {p!r}")
     return found[:5]
 
 

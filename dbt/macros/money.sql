@@ -60,15 +60,56 @@
 {%- endmacro %}
 
 {#-
+    Spark: the same integer arithmetic on DECIMAL(38, 0). Spark keeps at most 38 digits and,
+    past them, drops scale on * and / (a quotient keeps only 6 decimals, rounded: a
+    rounding of it again could cross a half cent), and `div` returns a BIGINT. So the
+    floor quotient is taken as (A - A % B) / B: the remainder is exact, A - A % B is a
+    multiple of B, and their quotient is an exact integer at any scale Spark keeps. Every
+    operand has scale 0, so no product loses a digit (2 * |N| * 10^6 stays under 10^38 for
+    DECIMAL(18, 2) amounts). sign() is a DOUBLE on Spark: the sign is a CASE instead.
+-#}
+{% macro spark__divide_half_up(numerator, denominator, scale=2) -%}
+    {%- set n = "cast(cast(" ~ numerator ~ " as decimal(38, 10)) * 10000000000 as decimal(38, 0))" -%}
+    {%- set d = "cast(cast(" ~ denominator ~ " as decimal(38, 10)) * 10000000000 as decimal(38, 0))" -%}
+    {%- set a = "(2 * abs(" ~ n ~ ") * " ~ (10 ** scale) ~ " + abs(" ~ d ~ "))" -%}
+    {%- set b = "nullif(2 * abs(" ~ d ~ "), 0)" -%}
+    {%- set unit = "1" if scale == 0 else "0." ~ ("0" * (scale - 1)) ~ "1" -%}
+    cast(
+        case when ({{ n }} < 0) = ({{ d }} < 0) then 1 else -1 end
+        * cast(({{ a }} - {{ a }} % {{ b }}) / {{ b }} as decimal(38, 0))
+        as decimal(38, 0)
+    ) * cast('{{ unit }}' as decimal(38, {{ scale }}))
+{%- endmacro %}
+
+{#-
     `percentage` % of `amount`, rounded half away from zero to `scale` decimals, exactly:
     a product of DECIMALs (exact in DuckDB) times 0.01, then round() (half away from zero on
     DECIMAL). E.g. 50 % of 100.01 -> 50.01; 33.33 % of 1000.00 -> 333.30.
 -#}
 {% macro percent_of_half_up(amount, percentage, scale=2) -%}
+    {{ return(adapter.dispatch('percent_of_half_up', 'perfgov')(amount, percentage, scale)) }}
+{%- endmacro %}
+
+{% macro default__percent_of_half_up(amount, percentage, scale=2) -%}
     round(
         cast({{ amount }} as decimal(38, 10))
         * cast({{ percentage }} as decimal(38, 10))
         * cast('0.01' as decimal(38, 2)),
+        {{ scale }}
+    )
+{%- endmacro %}
+
+{#-
+    Spark: DECIMAL(38, 10) * DECIMAL(38, 10) would need 77 digits, so Spark keeps 6
+    decimals, rounded, before round() rounds again. Narrower operands keep every digit:
+    DECIMAL(20, 4) * DECIMAL(12, 8) * 0.01 is DECIMAL(37, 14), exact, for amounts under
+    10^16 with at most 4 decimals and percentages under 10 000 with at most 8 decimals.
+-#}
+{% macro spark__percent_of_half_up(amount, percentage, scale=2) -%}
+    round(
+        cast({{ amount }} as decimal(20, 4))
+        * cast({{ percentage }} as decimal(12, 8))
+        * cast('0.01' as decimal(3, 2)),
         {{ scale }}
     )
 {%- endmacro %}

@@ -62,8 +62,8 @@ euro_at_par as (
         cast(1 as decimal(18, 6)) as fx_rate_per_eur,
         cast(null as date) as fx_rate_date,
         cast(0 as bigint) as times_delivered,
-        cast(null as varchar) as snapshot_period,
-        cast(null as varchar) as source_file,
+        cast(null as {{ text_type() }}) as snapshot_period,
+        cast(null as {{ text_type() }}) as source_file,
         cast(null as bigint) as source_row
 
 )

@@ -89,11 +89,11 @@ won_not_invoiced as (
     select
         opportunities.snapshot_period,
         'crm_opportunity' as record_kind,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as document_type,
+        cast(null as {{ text_type() }}) as invoice_number,
+        cast(null as {{ text_type() }}) as document_type,
         cast(null as date) as invoice_date,
-        cast(null as varchar) as erp_customer_code,
-        cast(null as varchar) as referenced_opportunity_id,
+        cast(null as {{ text_type() }}) as erp_customer_code,
+        cast(null as {{ text_type() }}) as referenced_opportunity_id,
         opportunities.opportunity_id,
         opportunities.is_won as opportunity_is_won,
         opportunities.close_date as opportunity_close_date,
@@ -101,8 +101,10 @@ won_not_invoiced as (
         'won opportunity that no ERP document references' as match_reason,
         -- Days from CloseDate to the last day of the snapshot's month.
         cast(
-            {{ last_day_of_month("cast(opportunities.snapshot_period || '-01' as date)") }}
-            - opportunities.close_date
+            {{ days_between(
+                last_day_of_month("cast(opportunities.snapshot_period || '-01' as date)"),
+                'opportunities.close_date'
+            ) }}
             as integer
         ) as days_without_invoice,
         opportunities.source_file,

@@ -56,10 +56,10 @@ owner_lines as (
         snapshot_period,
         opportunity_id,
         'owner' as credit_basis,
-        cast(null as varchar) as opportunity_split_id,
+        cast(null as {{ text_type() }}) as opportunity_split_id,
         owner_user_id as user_id,
         cast(100 as decimal(18, 4)) as split_percentage,
-        cast(null as varchar) as split_source_file,
+        cast(null as {{ text_type() }}) as split_source_file,
         cast(null as bigint) as split_source_row
     from won_opportunities
     where credited_to = 'owner'

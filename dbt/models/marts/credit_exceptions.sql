@@ -69,12 +69,12 @@ named_as_owner as (
         exceptions_in_period.snapshot_period,
         exceptions_in_period.opportunity_id,
         'owner' as named_as,
-        cast(null as varchar) as opportunity_split_id,
+        cast(null as {{ text_type() }}) as opportunity_split_id,
         exceptions_in_period.owner_user_id as user_id,
         users.employee_id,
         users.match_method as user_match_method,
         cast(null as decimal(18, 4)) as split_percentage,
-        cast(null as varchar) as split_source_file,
+        cast(null as {{ text_type() }}) as split_source_file,
         cast(null as bigint) as split_source_row
     from exceptions_in_period
     left join users

@@ -7,7 +7,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 
@@ -58,22 +58,22 @@ accounts_of_period as (
 erp_customers_without_account as (
 
     select
-        cast(null as varchar) as account_id,
+        cast(null as {{ text_type() }}) as account_id,
         erp_customers.erp_customer_code,
         'erp_only' as match_status,
         'no CRM account carries this ERP customer code' as match_reason,
         cast(0 as bigint) as accounts_with_code,
-        cast(null as varchar) as account_name,
+        cast(null as {{ text_type() }}) as account_name,
         erp_customers.customer_name as erp_customer_name,
-        cast(null as varchar) as account_type,
+        cast(null as {{ text_type() }}) as account_type,
         cast(null as boolean) as account_is_deleted,
-        cast(null as varchar) as account_erp_customer_code_raw,
-        cast(null as varchar) as crm_segment,
+        cast(null as {{ text_type() }}) as account_erp_customer_code_raw,
+        cast(null as {{ text_type() }}) as crm_segment,
         erp_customers.segment as erp_segment,
         erp_customers.siren,
         erp_customers.country_code as erp_country_code,
         erp_customers.snapshot_period,
-        cast(null as varchar) as source_file,
+        cast(null as {{ text_type() }}) as source_file,
         cast(null as bigint) as source_row,
         erp_customers.source_file as erp_source_file,
         erp_customers.source_row as erp_source_row

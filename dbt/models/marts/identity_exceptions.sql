@@ -17,7 +17,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 
@@ -88,7 +88,7 @@ erp_customers_without_account as (
     select
         'erp_customer_without_account' as exception_kind,
         erp_customer_code as record_id,
-        cast(null as varchar) as related_id,
+        cast(null as {{ text_type() }}) as related_id,
         'no CRM account carries this ERP customer code' as reason,
         snapshot_period,
         source_file,
@@ -123,7 +123,7 @@ won_not_invoiced as (
     select
         'won_opportunity_not_invoiced' as exception_kind,
         documents.opportunity_id as record_id,
-        cast(null as varchar) as related_id,
+        cast(null as {{ text_type() }}) as related_id,
         'won on ' || documents.opportunity_close_date || ', no ERP document references it '
             || documents.days_without_invoice || ' days later' as reason,
         documents.snapshot_period,

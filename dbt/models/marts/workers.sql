@@ -77,17 +77,20 @@ final as (
         workers_of_period.employed_in_period,
         case
             when workers_of_period.employed_in_period then cast(
-                least(
-                    coalesce(workers_of_period.termination_date, workers_of_period.period_end),
-                    workers_of_period.period_end
-                )
-                - greatest(workers_of_period.hire_date, workers_of_period.period_start)
+                {{ days_between(
+                    'least(coalesce(workers_of_period.termination_date,'
+                    ~ ' workers_of_period.period_end), workers_of_period.period_end)',
+                    'greatest(workers_of_period.hire_date, workers_of_period.period_start)'
+                ) }}
                 + 1
                 as integer
             )
             else 0
         end as days_employed_in_period,
-        cast(workers_of_period.period_end - workers_of_period.period_start + 1 as integer)
+        cast(
+            {{ days_between('workers_of_period.period_end', 'workers_of_period.period_start') }} + 1
+            as integer
+        )
             as days_in_period,
         coalesce(workers_of_period.is_incentive_eligible, false) as role_is_incentive_eligible,
         coalesce(workers_of_period.is_incentive_eligible, false)

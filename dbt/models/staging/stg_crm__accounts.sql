@@ -10,29 +10,29 @@ renamed as (
 
     select
         ---------- ids
-        {{ clean_text('"Id"') }} as account_id,
-        {{ clean_text('"OwnerId"') }} as owner_user_id,
-        "ERP_Customer_Code__c" as erp_customer_code_raw,
-        {{ clean_code('"ERP_Customer_Code__c"') }} as erp_customer_code,
+        {{ clean_text(adapter.quote('Id')) }} as account_id,
+        {{ clean_text(adapter.quote('OwnerId')) }} as owner_user_id,
+        {{ adapter.quote('ERP_Customer_Code__c') }} as erp_customer_code_raw,
+        {{ clean_code(adapter.quote('ERP_Customer_Code__c')) }} as erp_customer_code,
 
         ---------- text
-        {{ clean_text('"Name"') }} as account_name,
-        {{ clean_text('"Type"') }} as account_type,
-        {{ clean_text('"Industry"') }} as industry,
-        {{ clean_code('"BillingCountry"') }} as billing_country_code,
-        {{ clean_text('"Segment__c"') }} as segment,
+        {{ clean_text(adapter.quote('Name')) }} as account_name,
+        {{ clean_text(adapter.quote('Type')) }} as account_type,
+        {{ clean_text(adapter.quote('Industry')) }} as industry,
+        {{ clean_code(adapter.quote('BillingCountry')) }} as billing_country_code,
+        {{ clean_text(adapter.quote('Segment__c')) }} as segment,
 
         ---------- booleans
-        "IsDeleted" as is_deleted,
+        {{ adapter.quote('IsDeleted') }} as is_deleted,
 
         ---------- timestamps
-        "CreatedDate" as created_at,
+        {{ adapter.quote('CreatedDate') }} as created_at,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

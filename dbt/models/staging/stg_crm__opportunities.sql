@@ -22,36 +22,36 @@ renamed as (
 
     select
         ---------- ids
-        {{ clean_text('"Id"') }} as opportunity_id,
-        {{ clean_text('"AccountId"') }} as account_id,
-        {{ clean_text('"OwnerId"') }} as owner_user_id,
+        {{ clean_text(adapter.quote('Id')) }} as opportunity_id,
+        {{ clean_text(adapter.quote('AccountId')) }} as account_id,
+        {{ clean_text(adapter.quote('OwnerId')) }} as owner_user_id,
 
         ---------- text
-        {{ clean_text('"Name"') }} as opportunity_name,
-        {{ clean_text('"StageName"') }} as stage_name,
-        {{ clean_text('"Type"') }} as opportunity_type,
-        {{ clean_text('"LeadSource"') }} as lead_source,
+        {{ clean_text(adapter.quote('Name')) }} as opportunity_name,
+        {{ clean_text(adapter.quote('StageName')) }} as stage_name,
+        {{ clean_text(adapter.quote('Type')) }} as opportunity_type,
+        {{ clean_text(adapter.quote('LeadSource')) }} as lead_source,
 
         ---------- numerics
-        "Amount" as amount,
-        {{ clean_code('"CurrencyIsoCode"') }} as currency_code,
-        "Probability" as probability,
+        {{ adapter.quote('Amount') }} as amount,
+        {{ clean_code(adapter.quote('CurrencyIsoCode')) }} as currency_code,
+        {{ adapter.quote('Probability') }} as probability,
 
         ---------- booleans
-        "IsClosed" as is_closed,
-        "IsWon" as is_won,
-        "IsDeleted" as is_deleted,
+        {{ adapter.quote('IsClosed') }} as is_closed,
+        {{ adapter.quote('IsWon') }} as is_won,
+        {{ adapter.quote('IsDeleted') }} as is_deleted,
 
         ---------- dates and timestamps
-        "CloseDate" as close_date,
-        "CreatedDate" as created_at,
-        "LastModifiedDate" as last_modified_at,
+        {{ adapter.quote('CloseDate') }} as close_date,
+        {{ adapter.quote('CreatedDate') }} as created_at,
+        {{ adapter.quote('LastModifiedDate') }} as last_modified_at,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

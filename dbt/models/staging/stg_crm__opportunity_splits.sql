@@ -16,19 +16,19 @@ renamed as (
 
     select
         ---------- ids
-        {{ clean_text('"Id"') }} as opportunity_split_id,
-        {{ clean_text('"OpportunityId"') }} as opportunity_id,
-        {{ clean_text('"SplitOwnerId"') }} as split_owner_user_id,
+        {{ clean_text(adapter.quote('Id')) }} as opportunity_split_id,
+        {{ clean_text(adapter.quote('OpportunityId')) }} as opportunity_id,
+        {{ clean_text(adapter.quote('SplitOwnerId')) }} as split_owner_user_id,
 
         ---------- split
-        "SplitPercentage" as split_percentage,
-        {{ clean_text('"SplitTypeName"') }} as split_type_name,
+        {{ adapter.quote('SplitPercentage') }} as split_percentage,
+        {{ clean_text(adapter.quote('SplitTypeName')) }} as split_type_name,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

@@ -16,20 +16,20 @@ renamed as (
 
     select
         ---------- ids
-        "code_client" as erp_customer_code_raw,
-        {{ clean_code('"code_client"') }} as erp_customer_code,
-        {{ clean_text('"siren"') }} as siren,
+        {{ adapter.quote('code_client') }} as erp_customer_code_raw,
+        {{ clean_code(adapter.quote('code_client')) }} as erp_customer_code,
+        {{ clean_text(adapter.quote('siren')) }} as siren,
 
         ---------- text
-        {{ clean_text('"raison_sociale"') }} as customer_name,
-        {{ clean_code('"pays"') }} as country_code,
-        {{ clean_code('"segment"') }} as erp_segment,
+        {{ clean_text(adapter.quote('raison_sociale')) }} as customer_name,
+        {{ clean_code(adapter.quote('pays')) }} as country_code,
+        {{ clean_code(adapter.quote('segment')) }} as erp_segment,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

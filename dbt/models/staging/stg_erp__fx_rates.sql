@@ -12,15 +12,15 @@ source as (
 renamed as (
 
     select
-        "date" as fx_date,
-        {{ clean_code('"devise"') }} as currency_code,
-        "taux" as fx_rate_per_eur,
+        {{ adapter.quote('date') }} as fx_date,
+        {{ clean_code(adapter.quote('devise')) }} as currency_code,
+        {{ adapter.quote('taux') }} as fx_rate_per_eur,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

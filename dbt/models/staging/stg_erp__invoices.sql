@@ -25,22 +25,22 @@ renamed as (
 
     select
         ---------- ids
-        {{ clean_text('"num_piece"') }} as invoice_number,
-        "code_client" as erp_customer_code_raw,
-        {{ clean_code('"code_client"') }} as erp_customer_code,
-        {{ clean_text('"ref_opportunite"') }} as opportunity_id,
+        {{ clean_text(adapter.quote('num_piece')) }} as invoice_number,
+        {{ adapter.quote('code_client') }} as erp_customer_code_raw,
+        {{ clean_code(adapter.quote('code_client')) }} as erp_customer_code,
+        {{ clean_text(adapter.quote('ref_opportunite')) }} as opportunity_id,
 
         ---------- document
-        {{ clean_code('"type_piece"') }} as erp_document_type,
+        {{ clean_code(adapter.quote('type_piece')) }} as erp_document_type,
 
         ---------- numerics
-        "montant_ht" as amount_excl_tax,
-        {{ clean_code('"devise"') }} as currency_code,
+        {{ adapter.quote('montant_ht') }} as amount_excl_tax,
+        {{ clean_code(adapter.quote('devise')) }} as currency_code,
 
         ---------- dates
-        "date_piece" as invoice_date,
-        "date_echeance" as due_date,
-        "date_reglement" as payment_date,
+        {{ adapter.quote('date_piece') }} as invoice_date,
+        {{ adapter.quote('date_echeance') }} as due_date,
+        {{ adapter.quote('date_reglement') }} as payment_date,
 
         ---------- repeated lines
         -- An ERP re-export can repeat a line. A line identical in every field to an earlier
@@ -48,16 +48,24 @@ renamed as (
         -- out of the duplicate-key check and of every amount downstream.
         row_number() over (
             partition by
-                "_period", "num_piece", "type_piece", "date_piece", "code_client",
-                "ref_opportunite", "montant_ht", "devise", "date_echeance", "date_reglement"
-            order by "_source_row"
+                {{ adapter.quote('_period') }},
+                {{ adapter.quote('num_piece') }},
+                {{ adapter.quote('type_piece') }},
+                {{ adapter.quote('date_piece') }},
+                {{ adapter.quote('code_client') }},
+                {{ adapter.quote('ref_opportunite') }},
+                {{ adapter.quote('montant_ht') }},
+                {{ adapter.quote('devise') }},
+                {{ adapter.quote('date_echeance') }},
+                {{ adapter.quote('date_reglement') }}
+            order by {{ adapter.quote('_source_row') }}
         ) > 1 as is_repeated_line,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

@@ -11,17 +11,17 @@ source as (
 renamed as (
 
     select
-        {{ clean_text('"Employee_ID"') }} as employee_id,
-        {{ clean_text('"Course_Title"') }} as course_title,
-        "Hours" as training_hours,
-        "Completion_Date" as completion_date,
-        {{ clean_text('"Delivery"') }} as delivery_mode,
+        {{ clean_text(adapter.quote('Employee_ID')) }} as employee_id,
+        {{ clean_text(adapter.quote('Course_Title')) }} as course_title,
+        {{ adapter.quote('Hours') }} as training_hours,
+        {{ adapter.quote('Completion_Date') }} as completion_date,
+        {{ clean_text(adapter.quote('Delivery')) }} as delivery_mode,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

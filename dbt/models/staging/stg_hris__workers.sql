@@ -16,35 +16,35 @@ renamed as (
 
     select
         ---------- ids
-        {{ clean_text('"Employee_ID"') }} as employee_id,
-        {{ clean_text('"Manager_ID"') }} as manager_employee_id,
+        {{ clean_text(adapter.quote('Employee_ID')) }} as employee_id,
+        {{ clean_text(adapter.quote('Manager_ID')) }} as manager_employee_id,
 
         ---------- personal
-        {{ clean_text('"Legal_Name"') }} as legal_name,
-        "Work_Email" as work_email_raw,
-        {{ clean_email('"Work_Email"') }} as work_email,
+        {{ clean_text(adapter.quote('Legal_Name')) }} as legal_name,
+        {{ adapter.quote('Work_Email') }} as work_email_raw,
+        {{ clean_email(adapter.quote('Work_Email')) }} as work_email,
 
         ---------- organisation
-        {{ clean_text('"Job_Profile"') }} as job_profile,
-        {{ clean_text('"Sales_Role"') }} as sales_role,
-        {{ clean_text('"Supervisory_Organization"') }} as team,
-        {{ clean_text('"Business_Line"') }} as business_line,
-        {{ clean_code('"Country"') }} as country_code,
+        {{ clean_text(adapter.quote('Job_Profile')) }} as job_profile,
+        {{ clean_text(adapter.quote('Sales_Role')) }} as sales_role,
+        {{ clean_text(adapter.quote('Supervisory_Organization')) }} as team,
+        {{ clean_text(adapter.quote('Business_Line')) }} as business_line,
+        {{ clean_code(adapter.quote('Country')) }} as country_code,
 
         ---------- employment
-        "Hire_Date" as hire_date,
-        "Termination_Date" as termination_date,
-        "FTE" as fte,
+        {{ adapter.quote('Hire_Date') }} as hire_date,
+        {{ adapter.quote('Termination_Date') }} as termination_date,
+        {{ adapter.quote('FTE') }} as fte,
 
         ---------- pay (personal)
-        "Annual_Target_Variable" as annual_target_variable,
-        {{ clean_code('"Currency"') }} as currency_code,
+        {{ adapter.quote('Annual_Target_Variable') }} as annual_target_variable,
+        {{ clean_code(adapter.quote('Currency')) }} as currency_code,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

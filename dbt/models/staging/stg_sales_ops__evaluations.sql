@@ -10,17 +10,17 @@ source as (
 renamed as (
 
     select
-        {{ clean_text('"Employee_ID"') }} as employee_id,
-        {{ clean_text('"Periode"') }} as period_month,
-        "Score_Qualitatif" as score,
-        {{ clean_text('"Evaluateur_ID"') }} as evaluator_employee_id,
-        {{ clean_text('"Commentaire"') }} as comment,
+        {{ clean_text(adapter.quote('Employee_ID')) }} as employee_id,
+        {{ clean_text(adapter.quote('Periode')) }} as period_month,
+        {{ adapter.quote('Score_Qualitatif') }} as score,
+        {{ clean_text(adapter.quote('Evaluateur_ID')) }} as evaluator_employee_id,
+        {{ clean_text(adapter.quote('Commentaire')) }} as comment,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

@@ -11,15 +11,15 @@ source as (
 renamed as (
 
     select
-        {{ clean_text('"Employee_ID"') }} as employee_id,
-        {{ clean_text('"Mois"') }} as period_month,
-        "Quota_EUR" as quota_eur,
+        {{ clean_text(adapter.quote('Employee_ID')) }} as employee_id,
+        {{ clean_text(adapter.quote('Mois')) }} as period_month,
+        {{ adapter.quote('Quota_EUR') }} as quota_eur,
 
         ---------- provenance
-        "_period" as snapshot_period,
-        "_source_file" as source_file,
-        "_source_sha256" as source_file_sha256,
-        "_source_row" as source_row
+        {{ adapter.quote('_period') }} as snapshot_period,
+        {{ adapter.quote('_source_file') }} as source_file,
+        {{ adapter.quote('_source_sha256') }} as source_file_sha256,
+        {{ adapter.quote('_source_row') }} as source_row
 
     from source
 

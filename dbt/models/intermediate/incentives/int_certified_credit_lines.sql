@@ -14,7 +14,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 
@@ -52,13 +52,13 @@ certified_lines as (
 certified_lines as (
 
     select
-        cast(null as varchar) as opportunity_id,
-        cast(null as varchar) as opportunity_period,
-        cast(null as varchar) as employee_id,
-        cast(null as varchar) as unattributed_user_id,
+        cast(null as {{ text_type() }}) as opportunity_id,
+        cast(null as {{ text_type() }}) as opportunity_period,
+        cast(null as {{ text_type() }}) as employee_id,
+        cast(null as {{ text_type() }}) as unattributed_user_id,
         cast(null as decimal(18, 2)) as credit_eur,
         cast(null as decimal(18, 2)) as amount_eur,
-        cast(null as varchar) as line_type
+        cast(null as {{ text_type() }}) as line_type
     where false
 
 ),

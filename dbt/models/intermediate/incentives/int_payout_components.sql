@@ -24,7 +24,7 @@ split_exceptions as (
 
     select
         employee_id,
-        string_agg(distinct opportunity_id, ', ' order by opportunity_id) as opportunity_ids
+        {{ ordered_text_agg('opportunity_id', "', '", 'opportunity_id', distinct=true) }} as opportunity_ids
     from {{ ref('credit_exceptions') }}
     where employee_id is not null
     group by employee_id

@@ -18,10 +18,10 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
         cast({{ sql_literal(var('period_end')) }} as date) as period_end,
-        cast({{ sql_literal(var('last_3_periods_from')) }} as varchar) as last_3_from,
-        cast({{ sql_literal(var('last_6_periods_from')) }} as varchar) as last_6_from
+        cast({{ sql_literal(var('last_3_periods_from')) }} as {{ text_type() }}) as last_3_from,
+        cast({{ sql_literal(var('last_6_periods_from')) }} as {{ text_type() }}) as last_6_from
 
 ),
 
@@ -98,10 +98,12 @@ figures as (
         windows.revenue_prior_3_eur,
         cast(windows.invoice_count as bigint) as invoice_count,
         windows.last_invoice_date,
-        cast(closing_period.period_end - windows.last_invoice_date as integer)
+        cast({{ days_between('closing_period.period_end', 'windows.last_invoice_date') }}
+            as integer)
             as days_since_last_invoice,
         case when windows.invoice_count >= 2 then cast(
-            {{ divide_half_up('windows.last_invoice_date - windows.first_invoice_date',
+            {{ divide_half_up(
+                days_between('windows.last_invoice_date', 'windows.first_invoice_date'),
                 'windows.invoice_count - 1', 1) }} as decimal(18, 1)
         ) end as usual_invoice_gap_days,
         cast({{ divide_half_up('windows.delay_total_last_3', 'windows.paid_last_3', 1) }}
@@ -110,7 +112,8 @@ figures as (
             as decimal(18, 1)) as average_days_beyond_terms_prior_3,
         windows.max_days_overdue,
         customers.last_activity_date,
-        cast(closing_period.period_end - customers.last_activity_date as integer)
+        cast({{ days_between('closing_period.period_end', 'customers.last_activity_date') }}
+            as integer)
             as days_since_last_activity,
         windows.last_credit_note_date,
         -- raw parts kept for the exact comparisons below
@@ -157,7 +160,7 @@ final as (
             figures.invoice_count >= 2
             and figures.days_since_last_invoice * (figures.invoice_count - 1)
                 > thresholds.gap_multiple
-                * (figures.last_invoice_date - figures.first_invoice_date),
+                * {{ days_between('figures.last_invoice_date', 'figures.first_invoice_date') }},
             false
         ) as invoice_gap_fires,
         coalesce(
@@ -178,7 +181,8 @@ final as (
             false
         ) as no_activity_fires,
         coalesce(
-            figures.period_end - figures.last_credit_note_date < thresholds.lookback_days,
+            {{ days_between('figures.period_end', 'figures.last_credit_note_date') }}
+                < thresholds.lookback_days,
             false
         ) as credit_notes_fires
     from figures

@@ -14,8 +14,8 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
-        cast({{ sql_literal(var('last_12_periods_from')) }} as varchar) as first_period
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
+        cast({{ sql_literal(var('last_12_periods_from')) }} as {{ text_type() }}) as first_period
 
 ),
 

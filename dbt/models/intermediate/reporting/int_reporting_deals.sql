@@ -10,7 +10,7 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
         cast({{ sql_literal(var('period_start')) }} as date) as period_start,
         cast({{ sql_literal(var('period_end')) }} as date) as period_end,
         cast({{ sql_literal(var('next_period_start')) }} as date) as next_period_start,
@@ -100,7 +100,10 @@ final as (
         ) as is_due_next_period,
         case
             when deals.is_won
-                then cast(deals.close_date - cast(deals.created_at as date) as integer)
+                then cast(
+                    {{ days_between('deals.close_date', 'cast(deals.created_at as date)') }}
+                    as integer
+                )
         end as sales_cycle_days,
         deals.source_file,
         deals.source_row

@@ -47,7 +47,9 @@ final as (
         invoices.signed_amount_eur,
         case
             when invoices.document_type = 'invoice' and invoices.payment_date is not null
-                then cast(invoices.payment_date - invoices.due_date as integer)
+                then cast(
+                    {{ days_between('invoices.payment_date', 'invoices.due_date') }} as integer
+                )
         end as days_beyond_terms,
         invoices.source_file,
         invoices.source_row

@@ -15,8 +15,8 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
-        cast({{ sql_literal(var('last_12_periods_from')) }} as varchar) as first_period
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
+        cast({{ sql_literal(var('last_12_periods_from')) }} as {{ text_type() }}) as first_period
 
 ),
 
@@ -74,20 +74,25 @@ kpis as (
 
 final as (
 
+    -- One row per metric: a select each (a VALUES list cannot name a row's columns on
+    -- Spark).
     select
-        kpis.period,
-        kpis.scope_level,
-        kpis.scope_id,
-        kpis.business_line,
-        metrics.metric,
-        cast(metrics.metric_value as decimal(18, 4)) as metric_value
+        period, scope_level, scope_id, business_line,
+        'bookings_eur' as metric,
+        cast(bookings_eur as decimal(18, 4)) as metric_value
     from kpis
-    cross join lateral (
-        values
-            ('bookings_eur', kpis.bookings_eur),
-            ('revenue_eur', kpis.revenue_eur),
-            ('win_rate_count', kpis.win_rate_count)
-    ) as metrics (metric, metric_value)
+    union all
+    select
+        period, scope_level, scope_id, business_line,
+        'revenue_eur',
+        cast(revenue_eur as decimal(18, 4))
+    from kpis
+    union all
+    select
+        period, scope_level, scope_id, business_line,
+        'win_rate_count',
+        cast(win_rate_count as decimal(18, 4))
+    from kpis
 
 )
 

@@ -10,7 +10,7 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
         {{ year_month('cast(' ~ sql_literal(var('next_period_start')) ~ ' as date)') }}
             as next_period
 

@@ -16,7 +16,7 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
         cast({{ sql_literal(var('ramp_attainment_threshold')) }} as decimal(18, 4))
             as ramp_attainment
 

@@ -6,7 +6,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 
@@ -49,7 +49,7 @@ booking_lines as (
         credits.credited_amount_eur as credit_eur,
         cast(null as decimal(18, 2)) as certified_credit_eur,
         cast(null as decimal(18, 2)) as current_credit_eur,
-        cast(null as varchar) as adjustment_reason,
+        cast(null as {{ text_type() }}) as adjustment_reason,
         credits.unattributed_reason,
         credits.source_file,
         credits.source_row
@@ -74,7 +74,7 @@ adjustment_lines as (
         'adjustment' as credit_basis,
         cast(null as decimal(18, 4)) as split_percentage,
         cast(null as decimal(18, 2)) as amount,
-        cast(null as varchar) as currency_code,
+        cast(null as {{ text_type() }}) as currency_code,
         cast(null as decimal(18, 6)) as fx_rate_per_eur,
         cast(null as date) as fx_rate_date,
         adjustments.current_amount_eur as amount_eur,

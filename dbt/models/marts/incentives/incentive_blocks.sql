@@ -11,7 +11,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 

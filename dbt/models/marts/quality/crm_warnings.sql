@@ -8,7 +8,7 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
         cast({{ sql_literal(var('period_end')) }} as date) as period_end
 
 ),

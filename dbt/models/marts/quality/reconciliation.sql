@@ -12,7 +12,7 @@ lines as (
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 
@@ -39,7 +39,7 @@ invoiced_by_reference as (
         count(*) as documents,
         count(*) filter (where signed_amount_eur is null) as documents_without_rate,
         cast(sum(signed_amount_eur) as decimal(18, 2)) as invoiced_eur,
-        string_agg(invoice_number, ', ' order by invoice_number) as invoice_numbers
+        {{ ordered_text_agg('invoice_number', "', '", 'invoice_number') }} as invoice_numbers
     from invoices
     where opportunity_match_status = 'matched'
     group by opportunity_id
@@ -70,7 +70,7 @@ by_reference as (
 documents_without_deal as (
 
     select
-        cast(null as varchar) as opportunity_id,
+        cast(null as {{ text_type() }}) as opportunity_id,
         cast(null as decimal(18, 2)) as booked_eur,
         signed_amount_eur as invoiced_eur,
         1 as documents,

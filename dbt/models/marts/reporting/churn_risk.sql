@@ -14,40 +14,73 @@ signals as (
 
 driver_rows as (
 
-    -- One row per driver that fires, with its weight, rank on ties and a readable reason.
-    select signals.erp_customer_code, drivers.*
+    -- One row per driver that fires, with its weight, rank on ties and a readable reason:
+    -- one select per driver (a VALUES list cannot name the customer's columns on Spark).
+    select
+        erp_customer_code,
+        'revenue_drop' as driver,
+        {{ var('churn_revenue_drop_weight') }} as weight,
+        1 as config_order,
+        'revenue of the last 3 months ' || revenue_last_3_eur
+        || ' EUR vs ' || revenue_prior_3_eur || ' EUR the 3 before' as reason,
+        {{ sql_literal(var('churn_revenue_drop_next_step')) }} as next_step
     from signals
-    cross join lateral (
-        values
-            ('revenue_drop', {{ var('churn_revenue_drop_weight') }}, 1,
-                signals.revenue_drop_fires,
-                'revenue of the last 3 months ' || signals.revenue_last_3_eur
-                || ' EUR vs ' || signals.revenue_prior_3_eur || ' EUR the 3 before',
-                {{ sql_literal(var('churn_revenue_drop_next_step')) }}),
-            ('invoice_gap', {{ var('churn_invoice_gap_weight') }}, 2,
-                signals.invoice_gap_fires,
-                signals.days_since_last_invoice || ' days since the last invoice, usual gap '
-                || signals.usual_invoice_gap_days || ' days',
-                {{ sql_literal(var('churn_invoice_gap_next_step')) }}),
-            ('payment_delay', {{ var('churn_payment_delay_weight') }}, 3,
-                signals.payment_delay_fires,
-                'days beyond terms ' || coalesce(cast(signals.average_days_beyond_terms_last_3
-                    as varchar), '-') || ' (last 3 months) vs '
-                || coalesce(cast(signals.average_days_beyond_terms_prior_3 as varchar), '-')
-                || ' before; most overdue ' || coalesce(cast(signals.max_days_overdue
-                    as varchar), '-') || ' days',
-                {{ sql_literal(var('churn_payment_delay_next_step')) }}),
-            ('no_activity', {{ var('churn_no_activity_weight') }}, 4,
-                signals.no_activity_fires,
-                coalesce('no CRM activity for ' || signals.days_since_last_activity || ' days',
-                    'no CRM activity recorded'),
-                {{ sql_literal(var('churn_no_activity_next_step')) }}),
-            ('credit_notes', {{ var('churn_credit_notes_weight') }}, 5,
-                signals.credit_notes_fires,
-                'credit note on ' || signals.last_credit_note_date,
-                {{ sql_literal(var('churn_credit_notes_next_step')) }})
-    ) as drivers (driver, weight, config_order, fires, reason, next_step)
-    where drivers.fires
+    where revenue_drop_fires
+
+    union all
+
+    select
+        erp_customer_code,
+        'invoice_gap',
+        {{ var('churn_invoice_gap_weight') }},
+        2,
+        days_since_last_invoice || ' days since the last invoice, usual gap '
+        || usual_invoice_gap_days || ' days',
+        {{ sql_literal(var('churn_invoice_gap_next_step')) }}
+    from signals
+    where invoice_gap_fires
+
+    union all
+
+    select
+        erp_customer_code,
+        'payment_delay',
+        {{ var('churn_payment_delay_weight') }},
+        3,
+        'days beyond terms '
+        || coalesce(cast(average_days_beyond_terms_last_3 as {{ text_type() }}), '-')
+        || ' (last 3 months) vs '
+        || coalesce(cast(average_days_beyond_terms_prior_3 as {{ text_type() }}), '-')
+        || ' before; most overdue '
+        || coalesce(cast(max_days_overdue as {{ text_type() }}), '-') || ' days',
+        {{ sql_literal(var('churn_payment_delay_next_step')) }}
+    from signals
+    where payment_delay_fires
+
+    union all
+
+    select
+        erp_customer_code,
+        'no_activity',
+        {{ var('churn_no_activity_weight') }},
+        4,
+        coalesce('no CRM activity for ' || days_since_last_activity || ' days',
+            'no CRM activity recorded'),
+        {{ sql_literal(var('churn_no_activity_next_step')) }}
+    from signals
+    where no_activity_fires
+
+    union all
+
+    select
+        erp_customer_code,
+        'credit_notes',
+        {{ var('churn_credit_notes_weight') }},
+        5,
+        'credit note on ' || last_credit_note_date,
+        {{ sql_literal(var('churn_credit_notes_next_step')) }}
+    from signals
+    where credit_notes_fires
 
 ),
 
@@ -56,8 +89,8 @@ ranked_drivers as (
     select
         erp_customer_code,
         cast(sum(weight) as integer) as score,
-        string_agg(driver, ', ' order by weight desc, config_order) as drivers,
-        string_agg(driver || ': ' || reason, '; ' order by weight desc, config_order)
+        {{ ordered_text_agg('driver', "', '", 'weight desc, config_order') }} as drivers,
+        {{ ordered_text_agg("driver || ': ' || reason", "'; '", 'weight desc, config_order') }}
             as driver_details,
         {{ first_in_order('next_step', 'weight desc, config_order') }} as suggested_next_step
     from driver_rows
@@ -78,7 +111,7 @@ final as (
             when ranked_drivers.score >= {{ var('churn_tier_critical') }} then 'critical'
             when ranked_drivers.score >= {{ var('churn_tier_at_risk') }} then 'at_risk'
             when ranked_drivers.score >= {{ var('churn_tier_watch') }} then 'watch'
-        end as varchar) as tier,
+        end as {{ text_type() }}) as tier,
         ranked_drivers.drivers,
         ranked_drivers.driver_details,
         ranked_drivers.suggested_next_step,

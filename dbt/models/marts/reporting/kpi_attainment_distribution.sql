@@ -13,13 +13,14 @@ payouts as (
 
 ),
 
-per_scope as (
+per_scope_grouped as (
 
     select
         {{ sql_literal(var('period')) }} as period,
         case when grouping(business_line) = 0 then 'business_line' else 'company' end
             as scope_level,
         coalesce(business_line, 'company') as scope_id,
+        business_line as scope_key,
         count(*) as rep_count,
         count(*) filter (where individual_attainment >= 1) as reps_at_or_above_quota,
         count(*) filter (where individual_attainment >= 0.8) as reps_at_or_above_80_percent,
@@ -30,16 +31,23 @@ per_scope as (
         max(individual_attainment) as attainment_max
     from payouts
     group by grouping sets ((business_line), ())
-    having grouping(business_line) = 1 or business_line is not null
+
+),
+
+per_scope as (
+
+    -- A null key is no scope (a rep without business line is only in the company).
+    select * from per_scope_grouped
+    where scope_level = 'company' or scope_key is not null
 
 ),
 
 final as (
 
     select
-        cast(period as varchar) as period,
-        cast(scope_level as varchar) as scope_level,
-        cast(scope_id as varchar) as scope_id,
+        cast(period as {{ text_type() }}) as period,
+        cast(scope_level as {{ text_type() }}) as scope_level,
+        cast(scope_id as {{ text_type() }}) as scope_id,
         cast(rep_count as bigint) as rep_count,
         cast(reps_at_or_above_quota as bigint) as reps_at_or_above_quota,
         cast(

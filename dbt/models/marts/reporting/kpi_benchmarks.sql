@@ -23,8 +23,8 @@ history as (
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
-        cast({{ sql_literal(var('last_3_periods_from')) }} as varchar) as last_3_from
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
+        cast({{ sql_literal(var('last_3_periods_from')) }} as {{ text_type() }}) as last_3_from
 
 ),
 

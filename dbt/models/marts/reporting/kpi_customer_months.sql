@@ -14,7 +14,7 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
         cast({{ sql_literal(var('period_end')) }} as date) as period_end
 
 ),
@@ -71,9 +71,11 @@ invoice_figures as (
             as last_credit_note_date,
         count(invoices.payment_date) filter (where invoices.document_type = 'invoice')
             as paid_invoice_count,
-        sum(invoices.payment_date - invoices.due_date)
+        sum({{ days_between('invoices.payment_date', 'invoices.due_date') }})
             filter (where invoices.document_type = 'invoice') as days_beyond_terms_total,
-        max(coalesce(invoices.payment_date, closing_period.period_end) - invoices.due_date)
+        max({{ days_between(
+            'coalesce(invoices.payment_date, closing_period.period_end)', 'invoices.due_date'
+        ) }})
             filter (where invoices.document_type = 'invoice') as max_days_overdue
     from invoices
     cross join closing_period

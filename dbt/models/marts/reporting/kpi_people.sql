@@ -14,7 +14,7 @@ with
 closing_period as (
 
     select
-        cast({{ sql_literal(var('period')) }} as varchar) as period,
+        cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period,
         cast({{ sql_literal(var('period_start')) }} as date) as period_start,
         cast({{ sql_literal(var('period_end')) }} as date) as period_end
 
@@ -76,7 +76,7 @@ worker_facts as (
 
 ),
 
-per_scope as (
+per_scope_grouped as (
 
     select
         case
@@ -85,6 +85,7 @@ per_scope as (
             else 'company'
         end as scope_level,
         coalesce(team, business_line, 'company') as scope_id,
+        coalesce(team, business_line) as scope_key,
         count(*) filter (where employed_first_day) as headcount_first_day,
         count(*) filter (where employed_last_day) as headcount_last_day,
         count(*) filter (where is_hire) as hires,
@@ -96,8 +97,14 @@ per_scope as (
         {{ median_of('ramp_months') }} as median_ramp_months
     from worker_facts
     group by grouping sets ((team), (business_line), ())
-    having grouping(team) = 1 and grouping(business_line) = 1
-        or coalesce(team, business_line) is not null
+
+),
+
+per_scope as (
+
+    -- A null key is no scope (a worker without team or business line is only in the company).
+    select * from per_scope_grouped
+    where scope_level = 'company' or scope_key is not null
 
 ),
 

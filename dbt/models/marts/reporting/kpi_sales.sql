@@ -13,7 +13,7 @@ with
 
 closing_period as (
 
-    select cast({{ sql_literal(var('period')) }} as varchar) as period
+    select cast({{ sql_literal(var('period')) }} as {{ text_type() }}) as period
 
 ),
 
@@ -47,7 +47,7 @@ teams as (
 
 ),
 
-deal_measures as (
+deal_measures_grouped as (
 
     select
         case
@@ -57,6 +57,7 @@ deal_measures as (
             else 'company'
         end as scope_level,
         coalesce(owner_employee_id, owner_team, owner_business_line, 'company') as scope_id,
+        coalesce(owner_employee_id, owner_team, owner_business_line) as scope_key,
         count(*) filter (where is_won_in_period) as won_deal_count,
         count(*) filter (where is_lost_in_period) as lost_deal_count,
         cast(coalesce(sum(amount_eur) filter (where is_won_in_period), 0) as decimal(18, 2))
@@ -75,14 +76,18 @@ deal_measures as (
             as next_period_pipeline_eur
     from deals
     group by grouping sets ((owner_employee_id), (owner_team), (owner_business_line), ())
-    -- A null key is no scope (an owner who is no worker, a worker without team).
-    having grouping(owner_employee_id) = 1 and grouping(owner_team) = 1
-            and grouping(owner_business_line) = 1
-        or coalesce(owner_employee_id, owner_team, owner_business_line) is not null
 
 ),
 
-invoice_measures as (
+deal_measures as (
+
+    -- A null key is no scope (an owner who is no worker, a worker without team).
+    select * from deal_measures_grouped
+    where scope_level = 'company' or scope_key is not null
+
+),
+
+invoice_measures_grouped as (
 
     select
         case
@@ -92,6 +97,7 @@ invoice_measures as (
             else 'company'
         end as scope_level,
         coalesce(owner_employee_id, owner_team, owner_business_line, 'company') as scope_id,
+        coalesce(owner_employee_id, owner_team, owner_business_line) as scope_key,
         cast(sum(signed_amount_eur) as decimal(18, 2)) as revenue_eur,
         cast(coalesce(sum(signed_amount_eur) filter (where segment = 'B2B'), 0)
             as decimal(18, 2)) as revenue_b2b_eur,
@@ -101,9 +107,14 @@ invoice_measures as (
         sum(days_beyond_terms) as days_beyond_terms_total
     from invoices
     group by grouping sets ((owner_employee_id), (owner_team), (owner_business_line), ())
-    having grouping(owner_employee_id) = 1 and grouping(owner_team) = 1
-            and grouping(owner_business_line) = 1
-        or coalesce(owner_employee_id, owner_team, owner_business_line) is not null
+
+),
+
+invoice_measures as (
+
+    -- A null key is no scope (an owner who is no worker, a worker without team).
+    select * from invoice_measures_grouped
+    where scope_level = 'company' or scope_key is not null
 
 ),
 
