@@ -135,6 +135,7 @@ class SparkConnection:
         if sql.strip().upper() in _NO_TRANSACTIONS:
             return SparkCursor(None)
         self.spark.conf.set("spark.sql.ansi.enabled", "true")
+        self.spark.conf.set("spark.sql.ansi.doubleQuotedIdentifiers", "true")
         try:
             frame = self.spark.sql(sql, args=list(params)) if params else self.spark.sql(sql)
             return SparkCursor(frame)
