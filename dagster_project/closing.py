@@ -186,6 +186,7 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
     from .certify.assets import RESTATEMENT_TAG
     from .definitions import build_definitions
     from .partitions import partition_key_of
+    from .run_history import unsynced_run_history
 
     job = build_definitions(settings).resolve_job_def("close_period")
     # dagster-dbt echoes every dbt event to stdout: keep that in the close's log file and
@@ -195,6 +196,7 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
     log_path = log_dir / f"close-{period}.log"
     log_start = log_path.stat().st_size if log_path.exists() else 0
     with (
+        unsynced_run_history(),
         dg.DagsterInstance.get() as instance,
         open(log_path, "a", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),
