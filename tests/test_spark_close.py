@@ -184,6 +184,30 @@ def test_every_certified_table_and_mart_equals_duckdbs(spark_rows, duckdb_close)
     assert compared > 1_000, compared
 
 
+def test_the_dbt_tests_on_spark_gave_duckdbs_verdicts(spark_close, duckdb_close) -> None:
+    """Every dbt test ran on Spark with DuckDB's outcome: the same ones warn, with the same
+    number of failing rows (the plan's holds and warnings rest on them)."""
+    home, done = spark_close
+    assert done.returncode == 0
+    settings, outcome = duckdb_close
+
+    def verdicts(warehouse: Path, run_id: str | None) -> list[tuple]:
+        with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as conn:
+            runs = conn.execute("SELECT DISTINCT run_id FROM runs.dbt_test_results").fetchall()
+            assert len(runs) == 1, runs  # one close in each home
+            run = run_id or runs[0][0]
+            return conn.execute(
+                'SELECT "check", status, failing_rows FROM runs.dbt_test_results '
+                "WHERE run_id = ? ORDER BY 1",
+                [run],
+            ).fetchall()
+
+    on_duckdb = verdicts(settings.warehouse, outcome.run_id)
+    on_spark = verdicts(home / "warehouse.duckdb", None)
+    assert len(on_duckdb) > 50 and any(status == "warn" for _, status, _ in on_duckdb)
+    assert on_spark == on_duckdb
+
+
 def test_the_home_and_exports_hold_the_same_payouts(spark_close, duckdb_close) -> None:
     home, done = spark_close
     assert done.returncode == 0
