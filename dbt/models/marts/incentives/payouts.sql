@@ -49,11 +49,16 @@ final as (
             + weight_collective * coalesce(collective_factor, 0)
             as decimal(18, 10)
         ) as payout_factor,
+        -- The weighted factor has the 14 decimals of weight x factor, exactly, and is below
+        -- 100 000: as DECIMAL(19, 14), its product with a DECIMAL(18, 2) pay needs 38
+        -- digits, which every engine keeps whole (Spark would round a wider one to 6
+        -- decimals before the rounding to the cent).
         case when {{ list_length('hold_rules') }} = 0 then cast(round(
-            target_variable_eur * (
+            target_variable_eur * cast(
                 weight_qualitative * coalesce(qualitative_factor, 0)
                 + weight_individual * coalesce(individual_factor, 0)
                 + weight_collective * coalesce(collective_factor, 0)
+                as decimal(19, 14)
             ), {{ var('money_decimals') }}) as decimal(18, 2))
         end as payout_eur
     from components
