@@ -96,6 +96,25 @@ DIVISION_CASES = [
 ]
 
 
+def random_division_cases(count: int = 1000) -> list[tuple[Decimal, Decimal]]:
+    """Amounts (2 decimals) and rates (6 decimals) for the other engines' division checks:
+    ``count`` drawn with a fixed seed, then three halves that must round away from zero."""
+    rng = random.Random(20261127)
+    drawn = [
+        (
+            Decimal(rng.randrange(-(10**9), 10**9)).scaleb(-2),
+            Decimal(rng.randrange(1, 2 * 10**7)).scaleb(-6),
+        )
+        for _ in range(count)
+    ]
+    halves = [
+        (Decimal("0.05"), Decimal("10")),
+        (Decimal("-0.05"), Decimal("10")),
+        (Decimal("1.25"), Decimal("0.5")),
+    ]
+    return [*drawn, *halves]
+
+
 @pytest.mark.parametrize(("numerator", "denominator", "scale", "expected"), DIVISION_CASES)
 def test_divide_half_up_is_exact_and_rounds_half_away_from_zero(
     numerator: str, denominator: str, scale: int, expected: Decimal

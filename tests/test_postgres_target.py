@@ -8,7 +8,6 @@ certified table. Here, ``divide_half_up``'s PostgreSQL rendering against Python'
 from __future__ import annotations
 
 import contextlib
-import random
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from tests.conftest import HISTORY
 from tests.postgres_cluster import throwaway_cluster
-from tests.test_dbt_unit import DIVISION_CASES, _render
+from tests.test_dbt_unit import DIVISION_CASES, _render, random_division_cases
 
 pytestmark = pytest.mark.slow
 
@@ -89,18 +88,7 @@ def test_divide_half_up_is_exact_on_postgres_too(postgres) -> None:
         cur.execute(f"SELECT {_render(call, 'postgres')}")
         value = cur.fetchone()[0]
         assert value == expected and value.as_tuple().exponent == -scale, (numerator, denominator)
-    rng = random.Random(20261127)
-    cases = [
-        (
-            Decimal(rng.randrange(-(10**9), 10**9)).scaleb(-2),
-            Decimal(rng.randrange(1, 2 * 10**7)).scaleb(-6),
-        )
-        for _ in range(1000)
-    ] + [
-        (Decimal("0.05"), Decimal("10")),
-        (Decimal("-0.05"), Decimal("10")),
-        (Decimal("1.25"), Decimal("0.5")),
-    ]
+    cases = random_division_cases()
     cur.execute(
         "CREATE TEMPORARY TABLE cases (i integer, amount numeric(18,2), rate numeric(18,6))"
     )

@@ -8,7 +8,6 @@ mart and certified table. Here, the division alone, on a bare local SparkSession
 
 from __future__ import annotations
 
-import random
 import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 import yaml
 
 from dagster_project.settings import DBT_PROJECT_DIR
-from tests.test_dbt_unit import DIVISION_CASES, _render
+from tests.test_dbt_unit import DIVISION_CASES, _render, random_division_cases
 
 pytestmark = pytest.mark.slow
 
@@ -63,18 +62,7 @@ def test_divide_half_up_is_exact_on_spark_too(spark, ansi: str) -> None:
         value = frame.collect()[0][0]
         assert value == expected, (numerator, denominator)
         assert frame.schema[0].dataType == DecimalType(38, scale), frame.schema[0].dataType
-    rng = random.Random(20261127)
-    cases = [
-        (
-            Decimal(rng.randrange(-(10**9), 10**9)).scaleb(-2),
-            Decimal(rng.randrange(1, 2 * 10**7)).scaleb(-6),
-        )
-        for _ in range(1000)
-    ] + [
-        (Decimal("0.05"), Decimal("10")),
-        (Decimal("-0.05"), Decimal("10")),
-        (Decimal("1.25"), Decimal("0.5")),
-    ]
+    cases = random_division_cases()
     schema = StructType(
         [
             StructField("i", IntegerType()),

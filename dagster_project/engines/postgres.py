@@ -23,6 +23,7 @@ import duckdb
 
 from ..sql_text import quote_identifier
 from . import EngineError, QueryError
+from .dialect import column_definitions
 
 
 @dataclass(frozen=True)
@@ -224,11 +225,7 @@ def copy_schema_to_postgres(
         try:
             pg.execute(f"CREATE SCHEMA IF NOT EXISTS {target_schema}")
             for table in tables:
-                columns = duck.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-                    [schema, table],
-                ).fetchall()
+                columns = column_definitions(duck, schema, table)
                 target = f"{target_schema}.{quote_identifier(table)}"
                 wanted = [(c, postgres_type(t)) for c, t in columns]
                 if _same_columns(column_types(pg, schema, table), wanted):

@@ -31,6 +31,7 @@ import duckdb
 
 from ..sql_text import quote_identifier
 from . import EngineError, QueryError
+from .dialect import column_definitions
 
 SPARK_DIR_ENV = "PERFGOV_SPARK_DIR"
 
@@ -218,11 +219,7 @@ def copy_schema_to_spark(
     batch = root / uuid.uuid4().hex
     conn.execute(f"CREATE DATABASE IF NOT EXISTS {schema}")
     for table in tables:
-        columns = duck.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            [schema, table],
-        ).fetchall()
+        columns = column_definitions(duck, schema, table)
         selected = ", ".join(
             f"CAST({quote_identifier(c)} AS {_PARQUET_CASTS[t]}) AS {quote_identifier(c)}"
             if t in _PARQUET_CASTS
