@@ -51,8 +51,10 @@ def postgres_history(tmp_path_factory: pytest.TempPathFactory):
     """(cluster, environment, home, the three closes) with the cluster still running."""
     home = tmp_path_factory.mktemp("pg-home")
     with throwaway_cluster() as cluster:
-        env = {**os.environ, **cluster.environment()}
-        env.pop("PERFGOV_TARGET", None)  # the flag says it
+        # What earlier in-process closes of the suite exported (their landing, home...) is
+        # not this close's: only the cluster's connection, and the flag, say where to go.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("PERFGOV_")}
+        env = {**inherited, **cluster.environment()}
         closes = {}
         for period in HISTORY:
             closes[period] = _perfgov(
