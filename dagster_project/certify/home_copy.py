@@ -27,7 +27,7 @@ from ..engines.transfer import fetch_into_duckdb
 from ..resources import Warehouse
 from ..sql_text import quote_identifier
 from ..warehouse_queries import has_table
-from .publish import CERTIFIED_TABLES, ensure_certified_schema
+from .publish import CERTIFIED_TABLES, add_new_columns, ensure_certified_schema
 
 _LOG_COLUMNS = (
     "publication_id, period, version, run_id, published_at, supersedes, restatement_reason"
@@ -103,19 +103,7 @@ def _ensure_table(home: duckdb.DuckDBPyConnection, table: str, columns: list[tup
             + ")"
         )
         return
-    have = {
-        r[0]
-        for r in home.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = 'certified' AND table_name = ?",
-            [table],
-        ).fetchall()
-    }
-    for name, data_type in columns:
-        if name not in have:
-            home.execute(
-                f"ALTER TABLE certified.{table} ADD COLUMN {quote_identifier(name)} {data_type}"
-            )
+    add_new_columns(home, table, columns)
 
 
 @contextmanager

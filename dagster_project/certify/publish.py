@@ -180,7 +180,7 @@ def publish_period(
                 f"CREATE TABLE IF NOT EXISTS certified.{table} AS "
                 f"SELECT {empty_id} AS publication_id, r.* FROM ({rows}) AS r WHERE 1 = 0"
             )
-            _add_new_columns(conn, table, columns)
+            add_new_columns(conn, table, columns)
             listed = ", ".join(quote_identifier(name) for name, _ in columns)
             # Columns by name (the certified table may have gained columns in another order).
             conn.execute(
@@ -211,7 +211,7 @@ def publish_period(
     return publication
 
 
-def _add_new_columns(conn: Any, table: str, columns: list[tuple[str, str]]) -> None:
+def add_new_columns(conn: Any, table: str, columns: list[tuple[str, str]]) -> None:
     """A mart that gained a column since the table was first certified: add it, empty for
     the earlier publications (they were certified without it and stay as they were)."""
     have = {name for name, _ in column_definitions(conn, "certified", table)}

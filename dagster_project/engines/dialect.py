@@ -24,11 +24,6 @@ def text_type(conn: Any) -> str:
     return "STRING" if engine_of(conn) == "spark" else "VARCHAR"
 
 
-def json_type(conn: Any) -> str:
-    """A JSON document's column type (Spark has none: the text of the document)."""
-    return "STRING" if engine_of(conn) == "spark" else "JSON"
-
-
 def as_text(conn: Any, expression: str) -> str:
     return f"CAST({expression} AS {text_type(conn)})"
 
