@@ -96,6 +96,11 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 
 
+def _typed_name(field: Field) -> str:
+    """The inner column holding ``field``'s typed value (its text keeps the field's name)."""
+    return quote_identifier(f"_typed_{field.name}")
+
+
 def checked_sql(source: SourceFile, strings: str, keep: tuple[str, ...] = ()) -> str:
     """The one typing query: every parse rule of the contract, applied to ``strings``.
 
@@ -105,29 +110,37 @@ def checked_sql(source: SourceFile, strings: str, keep: tuple[str, ...] = ()) ->
     strings as delivered, for quarantined rows only: for every row it would hold another
     copy of the file) and the ``keep`` columns of ``strings`` unchanged. Both readers go
     through it, whether their strings come from Arrow or straight from DuckDB's CSV reader.
+
+    Three levels, so that each parse rule runs once per value: DuckDB does not share a
+    sub-expression between a column and a CASE that repeats it, and the regular expressions
+    were half the cost of reading a million opportunities (benchmarks/RESULTS.md).
     """
     names = list(source.field_names)
-    typed_exprs, reason_exprs = [], []
+    typed_exprs, reason_exprs, out = [], [], []
     for f in source.fields:
         value, typed, expected = _parse_rule(f)
-        typed_exprs.append(f"{typed} AS {quote_identifier(f.name)}")
         if f.required:
             reason_exprs.append(f"CASE WHEN {value} IS NULL THEN '{f.name}: missing value' END")
-        if f.type is not FieldType.TEXT:
-            reason_exprs.append(
-                f"CASE WHEN {value} IS NOT NULL AND ({typed}) IS NULL "
-                f"THEN '{f.name}: expected {expected}' END"
-            )
+        if f.type is FieldType.TEXT:
+            out.append(quote_identifier(f.name))
+            continue
+        typed_exprs.append(f"{typed} AS {_typed_name(f)}")
+        reason_exprs.append(
+            f"CASE WHEN {value} IS NOT NULL AND {_typed_name(f)} IS NULL "
+            f"THEN '{f.name}: expected {expected}' END"
+        )
+        out.append(f"{_typed_name(f)} AS {quote_identifier(f.name)}")
     reasons = "concat_ws('; ', " + ", ".join(reason_exprs or ["NULL"]) + ")"
     delivered = (
         "struct_pack("
-        + ", ".join(f"{quote_identifier(n)} := s.{quote_identifier(n)}" for n in names)
+        + ", ".join(f"{quote_identifier(n)} := {quote_identifier(n)}" for n in names)
         + ")"
     )
     kept = "".join(f", {quote_identifier(k)}" for k in keep)
+    typed_columns = "".join(f", {e}" for e in typed_exprs)
     return (
-        f"SELECT _source_row, _reason, {', '.join(quote_identifier(n) for n in names)}, "
-        "CASE WHEN _reason <> '' THEN to_json(_delivered)::VARCHAR END AS _record"
-        f"{kept} FROM (SELECT s._source_row, {reasons} AS _reason, {', '.join(typed_exprs)}, "
-        f"{delivered} AS _delivered{kept} FROM ({strings}) AS s)"
+        f"SELECT _source_row, _reason, {', '.join(out)}, "
+        f"CASE WHEN _reason <> '' THEN to_json({delivered})::VARCHAR END AS _record{kept} "
+        f"FROM (SELECT *, {reasons} AS _reason "
+        f"FROM (SELECT *{typed_columns} FROM ({strings}) AS s) AS typed) AS checked"
     )
