@@ -185,6 +185,7 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
 
     from .certify.assets import RESTATEMENT_TAG
     from .definitions import build_definitions
+    from .engines import warehouse_kept_open
     from .partitions import partition_key_of
     from .run_history import unsynced_run_history
 
@@ -197,6 +198,7 @@ def _close_locked(settings: Settings, period: str, restatement_reason: str | Non
     log_start = log_path.stat().st_size if log_path.exists() else 0
     with (
         unsynced_run_history(),
+        warehouse_kept_open(settings.warehouse),
         dg.DagsterInstance.get() as instance,
         open(log_path, "a", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),

@@ -52,6 +52,13 @@ class QueryError(Exception):
 def connect_engine(target: str, warehouse: Path, read_only: bool = False) -> Iterator[Any]:
     """A connection to the engine of ``target``: the home's DuckDB file ``warehouse`` (with
     the close's memory share), or the PostgreSQL database of the environment."""
+    if target == "duckdb" and str(Path(warehouse).resolve()) in _kept_open:
+        cursor = _kept_open_database(Path(warehouse)).cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+        return
     if target == "duckdb":
         import duckdb
 
@@ -78,6 +85,57 @@ def connect_engine(target: str, warehouse: Path, read_only: bool = False) -> Ite
 
     with connect() as conn:
         yield conn
+
+
+# The DuckDB databases kept open by ``warehouse_kept_open``: path -> the open database, or
+# None between a release and the next connection.
+_kept_open: dict[str, Any] = {}
+
+
+@contextmanager
+def warehouse_kept_open(warehouse: Path) -> Iterator[None]:
+    """Keep the home's DuckDB file open in this process while a close's steps run.
+
+    Why: every step opened and closed the file, about a hundred times per close, and
+    opening a warehouse with a few periods and run areas costs 30-50 ms (its catalog and
+    metadata are read again each time; 2-4 s per close, benchmarks/RESULTS.md). Inside
+    this context ``connect_engine`` hands out cursors of one open database, whose buffer
+    pool also stays warm from step to step. A cursor asked for ``read_only`` can write:
+    inside a close the file is the close's own, under its lock.
+
+    Another process may need the file meanwhile (dbt's subprocess, which DuckDB lets open
+    it only once this one has let go): ``release_kept_open`` closes the database first,
+    and the next connection opens it again.
+    """
+    key = str(Path(warehouse).resolve())
+    _kept_open[key] = None
+    try:
+        yield
+    finally:
+        database = _kept_open.pop(key, None)
+        if database is not None:
+            database.close()
+
+
+def release_kept_open() -> None:
+    """Close every kept-open database: another process is about to open its file."""
+    for key, database in _kept_open.items():
+        if database is not None:
+            database.close()
+            _kept_open[key] = None
+
+
+def _kept_open_database(warehouse: Path) -> Any:
+    import duckdb
+
+    from ..ingest.duckdb_settings import configure_ingest_connection
+
+    key = str(Path(warehouse).resolve())
+    if _kept_open[key] is None:
+        database = duckdb.connect(str(warehouse))
+        configure_ingest_connection(database, home=None)  # the memory share, as below
+        _kept_open[key] = database
+    return _kept_open[key]
 
 
 def copy_schema_to_engine(target: str, duck: Any, engine: Any, schema: str, home: Path) -> dict:

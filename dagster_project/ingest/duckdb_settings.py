@@ -80,4 +80,8 @@ def configure_ingest_connection(
     if home is not None:
         spill = Path(home) / settings.spill_folder
         spill.mkdir(parents=True, exist_ok=True)
-        conn.execute(f"SET temp_directory = {quote_text(str(spill))}")
+        # A database kept open by the close (engines.warehouse_kept_open) already has it, and
+        # DuckDB refuses to set it again, even to the same folder, once something spilled.
+        ((current,),) = conn.execute("SELECT current_setting('temp_directory')").fetchall()
+        if current != str(spill):
+            conn.execute(f"SET temp_directory = {quote_text(str(spill))}")

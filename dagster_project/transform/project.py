@@ -17,6 +17,7 @@ from typing import Any
 from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject
 from packaging import version
 
+from ..engines import release_kept_open
 from ..settings import DBT_PROJECT_DIR
 
 # Files whose change makes the manifest stale.
@@ -61,6 +62,8 @@ class PerfgovDbtCliResource(DbtCliResource):
         return None
 
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
+        # DuckDB lets the subprocess open the warehouse only once this process let go of it.
+        release_kept_open()
         # dagster-dbt copies os.environ into the subprocess when it starts it, inside cli().
         previous = os.environ.get(KEEP_OPEN_VARIABLE)
         os.environ[KEEP_OPEN_VARIABLE] = "True"  # as_bool reads a Python literal
