@@ -11,6 +11,10 @@
 --   unattributed    the user is no worker, or the id is no CRM user: listed, paid to nobody
 --   split_exception the opportunity's Revenue splits do not sum to 100: nobody is
 --                   credited (credited_amount_eur is null) until it is fixed
+-- A table, not a view: credits, credit_exceptions and int_credit_adjustments (read by
+-- credit_lines and, through the attainment, payouts) read it; as a view each of them
+-- recomputed every credit line of every won opportunity.
+{{ config(materialized='table') }}
 with
 
 won_opportunities as (

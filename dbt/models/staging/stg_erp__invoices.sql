@@ -7,11 +7,35 @@
 -- invoice lines: benchmarks/RESULTS.md). Built once per close, it is computed once.
 {{ config(materialized='table') }}
 
+{#- The fields that make two lines the same line (the drop first). -#}
+{%- set repeated_line_fields = [
+    "_period", "num_piece", "type_piece", "date_piece", "code_client", "ref_opportunite",
+    "montant_ht", "devise", "date_echeance", "date_reglement",
+] %}
+
 with
 
 source as (
 
     select * from {{ source('erp', 'facture') }}
+
+),
+
+repeated_groups as (
+
+    -- The groups of lines identical in every field within a drop, when there is more than
+    -- one line, with the first line's row: every later line of the group is a repeat.
+    -- A GROUP BY, where a window numbering the lines of each group sorted all of them (at
+    -- 1M opportunities this model took 2.2 s with the window, 1.6 s without). It reads
+    -- the source itself, not the CTE above: DuckDB materialises in memory a CTE read twice.
+    select
+        {%- for column in repeated_line_fields %}
+        {{ adapter.quote(column) }} as group_{{ column.lstrip('_') }},
+        {%- endfor %}
+        min({{ adapter.quote('_source_row') }}) as first_source_row
+    from {{ source('erp', 'facture') }}
+    {{ group_by_all(10) }}
+    having count(*) > 1
 
 ),
 
@@ -46,20 +70,9 @@ renamed as (
         -- An ERP re-export can repeat a line. A line identical in every field to an earlier
         -- line of the same drop is flagged (kept, so that it can be reported), and left
         -- out of the duplicate-key check and of every amount downstream.
-        row_number() over (
-            partition by
-                {{ adapter.quote('_period') }},
-                {{ adapter.quote('num_piece') }},
-                {{ adapter.quote('type_piece') }},
-                {{ adapter.quote('date_piece') }},
-                {{ adapter.quote('code_client') }},
-                {{ adapter.quote('ref_opportunite') }},
-                {{ adapter.quote('montant_ht') }},
-                {{ adapter.quote('devise') }},
-                {{ adapter.quote('date_echeance') }},
-                {{ adapter.quote('date_reglement') }}
-            order by {{ adapter.quote('_source_row') }}
-        ) > 1 as is_repeated_line,
+        coalesce(
+            {{ adapter.quote('_source_row') }} > repeated_groups.first_source_row, false
+        ) as is_repeated_line,
 
         ---------- provenance
         {{ adapter.quote('_period') }} as snapshot_period,
@@ -68,6 +81,13 @@ renamed as (
         {{ adapter.quote('_source_row') }} as source_row
 
     from source
+    -- The same line field for field: a missing value (no payment date yet) matches a
+    -- missing value.
+    left join repeated_groups
+        on {% for column in repeated_line_fields -%}
+        {{ 'and ' if not loop.first }}source.{{ adapter.quote(column) }}
+            is not distinct from repeated_groups.group_{{ column.lstrip('_') }}
+        {% endfor %}
 
 ),
 
