@@ -48,16 +48,7 @@ END_MARK = "<!-- results:end -->"
 STAGES = ("startup", "ingestion", "gates", "dbt build", "calculation", "publication", "reports")
 # dbt models of the calculation (dbt/models/*/incentives/): their node times are the
 # "calculation" stage, the rest of the dbt step is "dbt build".
-CALCULATION_MODELS = {
-    "int_attainment_computed",
-    "int_certified_credit_lines",
-    "int_credit_adjustments",
-    "int_payout_components",
-    "int_target_variables_prorated",
-    "credit_lines",
-    "incentive_blocks",
-    "payouts",
-}
+CALCULATION_MODELS = {path.stem for path in (REPO / "dbt" / "models").glob("*/incentives/*.sql")}
 _DBT_MODEL_DONE = re.compile(r"OK created sql \w+ model \w+\.(\w+) \.+ \[.*?in ([\d.]+)s\]")
 _RUN_ID = re.compile(r"run ([0-9a-f-]{36})")
 
