@@ -737,7 +737,9 @@ def test_the_consumer_copy_appends_new_publications_and_is_rebuilt_when_it_diffe
     rebuilds = []
     whole = consumer_copy._copy_tables
     monkeypatch.setattr(
-        consumer_copy, "_copy_tables", lambda conn, t: rebuilds.append(1) or whole(conn, t)
+        consumer_copy,
+        "_copy_tables",
+        lambda conn, t, *exported: rebuilds.append(1) or whole(conn, t, *exported),
     )
     conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     conn.execute("CREATE SCHEMA marts")
