@@ -737,7 +737,9 @@ def test_the_consumer_copy_appends_new_publications_and_is_rebuilt_when_it_diffe
     rebuilds = []
     whole = consumer_copy._copy_tables
     monkeypatch.setattr(
-        consumer_copy, "_copy_tables", lambda conn, t: rebuilds.append(1) or whole(conn, t)
+        consumer_copy,
+        "_copy_tables",
+        lambda conn, t, *exported: rebuilds.append(1) or whole(conn, t, *exported),
     )
     conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     conn.execute("CREATE SCHEMA marts")
@@ -772,3 +774,63 @@ def test_the_consumer_copy_appends_new_publications_and_is_rebuilt_when_it_diffe
     assert publish_and_copy("2026-11", ", 2::INTEGER AS deals") == [1, 1, 1]  # damaged
     assert publish_and_copy("2026-12", ", 3::INTEGER AS deals") == [1, 1, 1]
     assert sorted(p.name for p in certified.iterdir()) == ["certified.duckdb"]
+
+
+class _RecordingConnection:
+    """A DuckDB connection that keeps the SQL it was given (to see what the copy read)."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn, self.statements = conn, []
+
+    def execute(self, sql: str, *args):
+        self.statements.append(sql)
+        return self.conn.execute(sql, *args)
+
+
+def test_the_consumer_copy_reads_the_publication_just_exported_from_its_parquet_files(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """The publication just exported is appended from its Parquet files (sorted once, when
+    exported) in the files' order; a copy lacking more than that publication takes them all
+    from the warehouse. Either way each table holds the certified rows in its order."""
+    from dagster_project.certify import consumer_copy, publish
+
+    monkeypatch.setattr(
+        publish, "CERTIFIED_TABLES", {"incentive_payouts": ("marts.payouts", "employee_id")}
+    )
+    tables = {t: publish.CONSUMER_TABLES[t] for t in ("publication_log", "incentive_payouts")}
+    conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    conn.execute("CREATE SCHEMA marts")
+    certified = tmp_path / "certified"
+
+    def publish_period(period: str) -> publish.Publication:
+        conn.execute(  # rows in the mart out of the certified order: E9, E8, ... E0
+            f"CREATE OR REPLACE TABLE marts.payouts AS SELECT '{period}' AS period, "
+            "'E' || (9 - i) AS employee_id, i::DECIMAL(18, 2) AS payout_eur FROM range(10) t(i)"
+        )
+        return publish.publish_period(conn, period, f"run-{period}", {})
+
+    def copy_with_files_of(publication: publish.Publication) -> list[str]:
+        parquet = tmp_path / f"{publication.period}.parquet"
+        consumer_copy.write_parquet(
+            conn,
+            "SELECT * EXCLUDE (publication_id) FROM certified.incentive_payouts "
+            f"WHERE publication_id = '{publication.publication_id}' ORDER BY employee_id",
+            parquet,
+        )
+        exported = consumer_copy.ExportedPublication(
+            publication.publication_id, {"incentive_payouts": parquet}
+        )
+        recording = _RecordingConnection(conn)
+        copy = consumer_copy.write_consumer_copy(recording, certified, tables, exported)
+        with duckdb.connect(str(copy), read_only=True) as reader:
+            for table, order in tables.items():  # as stored: no ORDER BY
+                stored = reader.execute(f"SELECT * FROM {table}").fetchall()
+                want = conn.execute(f"SELECT * FROM certified.{table} ORDER BY {order}")
+                assert stored == want.fetchall(), table
+        return [sql for sql in recording.statements if "read_parquet" in sql]
+
+    assert len(copy_with_files_of(publish_period("2026-08"))) == 1  # built whole, from file
+    publish_period("2026-09")
+    assert copy_with_files_of(publish_period("2026-10")) == []  # two lacking: the warehouse
+    assert len(copy_with_files_of(publish_period("2026-11"))) == 1  # appended from the file

@@ -23,6 +23,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -36,6 +37,18 @@ _TEMP_PREFIX = ".certified-"
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
 
 
+@dataclass(frozen=True)
+class ExportedPublication:
+    """A publication as ``publish.export_period`` just wrote it: per certified table, the
+    Parquet file of its rows in the table's order.
+
+    The consumer copy appends these rows from the file instead of sorting the certified
+    table a second time (the sort spills to disk at 10M rows under the memory limit)."""
+
+    publication_id: str
+    parquet_files: Mapping[str, Path]
+
+
 def fsync_path(path: Path) -> None:
     """Flush a file, or a folder's entries (after a rename), to disk."""
     fd = os.open(path, os.O_RDONLY)
@@ -46,7 +59,10 @@ def fsync_path(path: Path) -> None:
 
 
 def write_consumer_copy(
-    conn: duckdb.DuckDBPyConnection, certified_dir: Path, tables: Mapping[str, str]
+    conn: duckdb.DuckDBPyConnection,
+    certified_dir: Path,
+    tables: Mapping[str, str],
+    exported: ExportedPublication | None = None,
 ) -> Path:
     """Bring ``certified_dir/certified.duckdb`` level with the warehouse's ``certified`` schema.
 
@@ -56,17 +72,18 @@ def write_consumer_copy(
     left) and renamed over the old copy. Appending keeps the cost of a close to its own
     period: re-sorting and re-compressing every certified row at each close grew with the
     history. A copy that does not match the warehouse (none yet, a column added since, a
-    publication missing) is rebuilt whole.
+    publication missing) is rebuilt whole. ``exported``: the publication just exported, whose
+    rows are read from its Parquet files when it is the only one the copy lacks.
     """
     certified_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(certified_dir, [f"{_TEMP_PREFIX}*"])  # from a close that was killed
     temp = certified_dir / f"{_TEMP_PREFIX}{uuid.uuid4().hex}.duckdb"
     final = certified_dir / CONSUMER_COPY
     try:
-        if not (final.exists() and _append_to_copy_of(conn, final, temp, tables)):
+        if not (final.exists() and _append_to_copy_of(conn, final, temp, tables, exported)):
             temp.unlink(missing_ok=True)
             Path(f"{temp}.wal").unlink(missing_ok=True)
-            _attached(conn, temp, lambda: _copy_tables(conn, tables))
+            _attached(conn, temp, lambda: _copy_tables(conn, tables, exported))
         if Path(f"{temp}.wal").exists():
             raise RuntimeError(f"consumer copy {temp.name} left a WAL after DETACH")
         temp.chmod(0o444)  # a consumer that forgets read_only=True still cannot write it
@@ -92,14 +109,18 @@ def _attached(conn: duckdb.DuckDBPyConnection, path: Path, work) -> bool:
 
 
 def _append_to_copy_of(
-    conn: duckdb.DuckDBPyConnection, previous: Path, temp: Path, tables: Mapping[str, str]
+    conn: duckdb.DuckDBPyConnection,
+    previous: Path,
+    temp: Path,
+    tables: Mapping[str, str],
+    exported: ExportedPublication | None,
 ) -> bool:
     """``previous`` copied to ``temp`` with the missing publications appended; False (and
     ``temp`` left for the caller to discard) when the copy cannot be brought level."""
     shutil.copyfile(previous, temp)  # the copy is read-only: its copy is ours to write
     temp.chmod(0o644)
     try:
-        return _attached(conn, temp, lambda: _append_new_publications(conn, tables))
+        return _attached(conn, temp, lambda: _append_new_publications(conn, tables, exported))
     except duckdb.Error:  # a damaged or foreign file: rebuilt whole
         return False
 
@@ -112,7 +133,11 @@ def _columns(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: 
     ).fetchall()
 
 
-def _append_new_publications(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> bool:
+def _append_new_publications(
+    conn: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, str],
+    exported: ExportedPublication | None = None,
+) -> bool:
     """Append to the attached copy the rows of the publications it does not have yet.
 
     Publications are never changed once written (a restatement is a new one), so a copy
@@ -131,9 +156,37 @@ def _append_new_publications(conn: duckdb.DuckDBPyConnection, tables: Mapping[st
     ).fetchone()[0]
     if missing:
         return False
+    _insert_new_publications(conn, tables, exported)
+    return True
+
+
+def _insert_new_publications(
+    conn: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, str],
+    exported: ExportedPublication | None,
+) -> None:
+    """Insert into the attached copy the publications of the warehouse it lacks, each
+    table's rows in its order; publication_log last: it names what is complete.
+
+    When the only publication lacking is the one just exported, its rows come from its
+    Parquet files: written in the table's order (``ORDER BY period, publication_id, ...``
+    is that order for a single publication), read back in file order (DuckDB keeps the
+    insertion order of a query without ORDER BY: preserve_insertion_order, on by default).
+    """
     new = "publication_id NOT IN (SELECT publication_id FROM {alias}.main.publication_log)"
-    for table, order in tables.items():  # publication_log last: it names what is complete
+    lacking = conn.execute(
+        f"SELECT publication_id FROM certified.publication_log WHERE {new.format(alias=_ALIAS)}"
+    ).fetchall()
+    from_files = exported is not None and lacking == [(exported.publication_id,)]
+    for table, order in tables.items():
         if table == "publication_log":
+            continue
+        if from_files and table in exported.parquet_files:
+            conn.execute(
+                f"INSERT INTO {_ALIAS}.main.{table} BY NAME "
+                f"SELECT {quote_text(exported.publication_id)} AS publication_id, * "
+                f"FROM read_parquet({quote_text(str(exported.parquet_files[table]))})"
+            )
             continue
         conn.execute(
             f"INSERT INTO {_ALIAS}.main.{table} SELECT * FROM certified.{table} "
@@ -144,16 +197,22 @@ def _append_new_publications(conn: duckdb.DuckDBPyConnection, tables: Mapping[st
             f"INSERT INTO {_ALIAS}.main.publication_log SELECT * FROM certified.publication_log "
             f"WHERE {new.format(alias=_ALIAS)} ORDER BY {tables['publication_log']}"
         )
-    return True
 
 
-def _copy_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> None:
-    """The certified tables into the attached copy, and views of the versions in force."""
-    for table, order in tables.items():
+def _copy_tables(
+    conn: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, str],
+    exported: ExportedPublication | None = None,
+) -> None:
+    """The certified tables into the attached copy, and views of the versions in force.
+
+    Each table is created empty with the certified columns, then filled as a copy is
+    appended to (``_insert_new_publications``): every publication, in order."""
+    for table in tables:
         conn.execute(
-            f"CREATE TABLE {_ALIAS}.main.{table} AS "
-            f"SELECT * FROM certified.{table} ORDER BY {order}"
+            f"CREATE TABLE {_ALIAS}.main.{table} AS SELECT * FROM certified.{table} LIMIT 0"
         )
+    _insert_new_publications(conn, tables, exported)
     conn.execute(
         f"CREATE VIEW {_ALIAS}.main.publications_in_force AS "
         "SELECT * FROM publication_log "

@@ -31,10 +31,11 @@ from typing import Any
 import duckdb
 
 from ..engines.dialect import as_text, column_definitions, engine_of
-from ..sql_text import quote_identifier
+from ..sql_text import quote_identifier, quote_text
 from ..transform.run_area import relation
 from ..warehouse_queries import has_table
 from .consumer_copy import (
+    ExportedPublication,
     fsync_path,
     remove_leftovers,
     write_consumer_copy,
@@ -285,8 +286,17 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
                 f"SELECT * EXCLUDE (publication_id) FROM certified.{table} "
                 f"WHERE publication_id = '{publication.publication_id}' ORDER BY {order}"
             )
-            write_csv(conn, query, staging / f"{table}.csv")
-            write_parquet(conn, query, staging / f"{table}.parquet")
+            # Sorted once, into the Parquet file; the CSV (and the consumer copy) read the
+            # file back in its order (DuckDB keeps the insertion order of a query without
+            # ORDER BY: preserve_insertion_order, on by default) instead of sorting again:
+            # the same rows, values and types, so the same bytes.
+            parquet = staging / f"{table}.parquet"
+            write_parquet(conn, query, parquet)
+            write_csv(
+                conn,
+                f"SELECT * FROM read_parquet({quote_text(str(parquet))})",
+                staging / f"{table}.csv",
+            )
             queries[table] = query
         sheets = {table: queries[table] for table in WORKBOOK_TABLES}
         sheets[LINE_LEVEL_SHEET] = _line_level_index(publication.publication_id)
@@ -304,7 +314,11 @@ def export_period(conn: duckdb.DuckDBPyConnection, period: str, certified_dir: P
         swap_in(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    write_consumer_copy(conn, certified_dir, CONSUMER_TABLES)
+    exported = ExportedPublication(
+        publication.publication_id,
+        {table: final / f"{table}.parquet" for table in CERTIFIED_TABLES},
+    )
+    write_consumer_copy(conn, certified_dir, CONSUMER_TABLES, exported)
     return final
 
 
