@@ -16,7 +16,6 @@ import duckdb
 import pytest
 
 from dagster_project.ingest.contracts import SOURCES, SOURCES_BY_NAME, FileFormat, SourceFile
-from dagster_project.ingest.errors import SourceFileError
 from dagster_project.ingest.loader import load_source_file, read_source_file
 from dagster_project.ingest.staging import STAGED_ROWS, stage_csv_fast
 
@@ -28,16 +27,13 @@ TABLES = ("{raw}", "raw.quarantine", "raw.source_file_log")
 def _load_both_ways(
     tmp_path: Path, source: SourceFile, landing: Path, period: str
 ) -> dict[str, list[list[tuple]]]:
-    """Each table after a load in one pass, staged by DuckDB's reader, then by the exact
-    reader (rows sorted)."""
+    """Each table after a load by the fast path, then by the exact reader (rows sorted)."""
     tmp_path.mkdir(exist_ok=True)
     found: dict[str, list[list[tuple]]] = {t: [] for t in TABLES}
-    for one_pass_from, fast in ((0, True), (1 << 62, True), (0, False)):
-        conn = duckdb.connect(str(tmp_path / f"fast-{fast}-{one_pass_from}.duckdb"))
+    for fast in (True, False):
+        conn = duckdb.connect(str(tmp_path / f"fast-{fast}.duckdb"))
         try:
-            summary = load_source_file(
-                conn, source, landing, period, LOADED_AT, fast=fast, one_pass_from=one_pass_from
-            )
+            summary = load_source_file(conn, source, landing, period, LOADED_AT, fast=fast)
             assert summary.fast_path is fast
             for table in TABLES:
                 name = table.format(raw=source.raw_table)
@@ -58,8 +54,8 @@ def test_same_rows_quarantine_and_provenance_as_the_exact_reader(
         assert source.encoding == "cp1252" and any(0x80 <= b <= 0x9F for b in path.read_bytes())
         return
     found = _load_both_ways(tmp_path, source, sample_landing, period)
-    for table, (one_pass, staged, exact) in found.items():
-        assert one_pass == staged == exact, table
+    for table, (fast, exact) in found.items():
+        assert fast == exact, table
     assert found["{raw}"][0], "no rows loaded"
 
 
@@ -90,8 +86,8 @@ def _with_bad_values(lines: list[bytes]) -> list[bytes]:
 def test_quarantined_rows_are_identical_on_both_paths(tmp_path, sample_landing):
     _opportunity_file(tmp_path, sample_landing, _with_bad_values)
     found = _load_both_ways(tmp_path / "db", OPPORTUNITY, tmp_path, "2026-10")
-    for table, (one_pass, staged, exact) in found.items():
-        assert one_pass == staged == exact, table
+    for table, (fast, exact) in found.items():
+        assert fast == exact, table
     quarantine = found["raw.quarantine"][0]
     assert [(row[4], row[5]) for row in quarantine] == [
         (2, "Amount: expected a number with a decimal point and at most 2 decimals"),
@@ -113,29 +109,29 @@ def test_read_source_file_gives_the_same_arrow_on_both_paths(tmp_path, sample_la
     assert {**vars(fast_summary), "fast_path": None} == {**vars(exact_summary), "fast_path": None}
 
 
-UNUSUAL_EDITS = [
-    lambda lines: [*lines[:3], lines[3] + b',"extra"', *lines[4:]],  # a field too many
-    lambda lines: [*lines[:3], b"", *lines[3:]],  # a blank line
-    lambda lines: [*lines[:3], b'"",' * 15 + b'""', *lines[3:]],  # a record of blanks
-    lambda lines: [*lines[:3], b'" ",' * 15 + b'"\xc2\xa0"', *lines[3:]],  # spaces only
-    lambda lines: [*lines[:3], lines[3].replace(b'","', b'\n","', 1), *lines[4:]],  # 2 lines
-    lambda lines: [*lines[:3], lines[3].replace(b'","', b'"x","', 1), *lines[4:]],  # "a"x
-    lambda lines: [*lines[:3], lines[3] + b"\r", *lines[4:]],  # a bare CR
-    lambda lines: [lines[0].replace(b'"Amount"', b'"Montant"'), *lines[1:]],  # header
-]
-UNUSUAL_IDS = [
-    "extra-field",
-    "blank-line",
-    "blank-record",
-    "whitespace-record",
-    "field-over-two-lines",
-    "stray-quote",
-    "bare-cr",
-    "renamed-column",
-]
-
-
-@pytest.mark.parametrize("edit", UNUSUAL_EDITS, ids=UNUSUAL_IDS)
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda lines: [*lines[:3], lines[3] + b',"extra"', *lines[4:]],  # a field too many
+        lambda lines: [*lines[:3], b"", *lines[3:]],  # a blank line
+        lambda lines: [*lines[:3], b'"",' * 15 + b'""', *lines[3:]],  # a record of blanks
+        lambda lines: [*lines[:3], b'" ",' * 15 + b'"\xc2\xa0"', *lines[3:]],  # spaces only
+        lambda lines: [*lines[:3], lines[3].replace(b'","', b'\n","', 1), *lines[4:]],  # 2 lines
+        lambda lines: [*lines[:3], lines[3].replace(b'","', b'"x","', 1), *lines[4:]],  # "a"x
+        lambda lines: [*lines[:3], lines[3] + b"\r", *lines[4:]],  # a bare CR
+        lambda lines: [lines[0].replace(b'"Amount"', b'"Montant"'), *lines[1:]],  # header
+    ],
+    ids=[
+        "extra-field",
+        "blank-line",
+        "blank-record",
+        "whitespace-record",
+        "field-over-two-lines",
+        "stray-quote",
+        "bare-cr",
+        "renamed-column",
+    ],
+)
 def test_anything_unusual_is_left_to_the_exact_reader(tmp_path, sample_landing, edit):
     path = _opportunity_file(tmp_path, sample_landing, edit)
     conn = duckdb.connect()
@@ -144,36 +140,6 @@ def test_anything_unusual_is_left_to_the_exact_reader(tmp_path, sample_landing, 
     assert conn.execute(
         f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{STAGED_ROWS}'"
     ).fetchone() == (0,)
-
-
-@pytest.mark.parametrize("edit", UNUSUAL_EDITS, ids=UNUSUAL_IDS)
-def test_the_load_rolls_back_its_one_pass_and_loads_what_the_exact_reader_loads(
-    tmp_path, sample_landing, edit
-):
-    """The one pass inserts inside the load's transaction before the byte scan has spoken:
-    a file it cannot vouch for must leave no row of that attempt behind."""
-    _opportunity_file(tmp_path, sample_landing, edit)
-    found = []  # per path: the error, or the summary's path; then every table's rows
-    for fast in (True, False):
-        conn = duckdb.connect(str(tmp_path / f"fast-{fast}.duckdb"))
-        try:
-            try:
-                summary = load_source_file(
-                    conn, OPPORTUNITY, tmp_path, "2026-10", LOADED_AT, fast, one_pass_from=0
-                )
-                outcome = f"loaded, fast path {summary.fast_path}"
-            except SourceFileError as error:  # the exact reader refuses the whole file
-                outcome = str(error)
-            tables = [
-                conn.execute(
-                    f"SELECT * FROM {t.format(raw=OPPORTUNITY.raw_table)} ORDER BY ALL"
-                ).fetchall()
-                for t in TABLES
-            ]
-            found.append((outcome, tables))
-        finally:
-            conn.close()
-    assert found[0] == found[1]
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,6 @@ def test_the_project_config_sets_a_limit_below_duckdbs_default(tmp_path: Path) -
         ("memory_limit: 2GB\n", "spill_folder must be set"),
         ("memory_limit: lots\nspill_folder: spill\n", "memory_limit 'lots' is not a size"),
         ("memory_limit: 2GB\nspill_folder: ../elsewhere\n", "spill_folder must be a folder inside"),
-        ("memory_limit: 2GB\nspill_folder: s\none_pass_from: big\n", "one_pass_from 'big' is not"),
     ],
 )
 def test_a_bad_setting_names_the_file_and_the_setting(tmp_path, text, problem) -> None:
@@ -55,10 +54,3 @@ def test_a_bad_setting_names_the_file_and_the_setting(tmp_path, text, problem) -
     with pytest.raises(IngestConfigError) as error:
         configure_ingest_connection(duckdb.connect(), tmp_path, config)
     assert str(error.value).startswith(f"{config}: {problem}")
-
-
-def test_the_one_pass_threshold_reads_sizes_as_duckdb_does(tmp_path) -> None:
-    config = _config(tmp_path, "memory_limit: 2GB\nspill_folder: s\none_pass_from: 512MB\n")
-    assert ingest_settings(config).one_pass_from_bytes == 512_000_000
-    config = _config(tmp_path, "memory_limit: 2GB\nspill_folder: s\n")
-    assert ingest_settings(config).one_pass_from_bytes is None  # every file staged first

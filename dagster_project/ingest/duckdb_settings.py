@@ -7,7 +7,6 @@ choices, so they live in configuration, not in code.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,19 +27,6 @@ class IngestConfigError(ValueError):
 class IngestDuckdbSettings:
     memory_limit: str  # as DuckDB writes it: "2GB", "512MB"
     spill_folder: str  # relative to the perfgov home
-    one_pass_from_bytes: int | None = None  # None: every file is staged first (loader)
-
-
-_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?B)", re.IGNORECASE)
-
-
-def _size_in_bytes(text: str) -> int | None:
-    """'512MB' -> 512,000,000 (decimal units, as DuckDB reads them); None if not a size."""
-    match = _SIZE.fullmatch(text.strip())
-    if match is None:
-        return None
-    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
 
 
 def ingest_settings(path: Path = INGEST_CONFIG) -> IngestDuckdbSettings:
@@ -56,13 +42,7 @@ def ingest_settings(path: Path = INGEST_CONFIG) -> IngestDuckdbSettings:
         values[key] = value.strip()
     if Path(values["spill_folder"]).is_absolute() or ".." in Path(values["spill_folder"]).parts:
         raise IngestConfigError(f"{path}: spill_folder must be a folder inside the home")
-    one_pass = doc.get("one_pass_from")
-    one_pass_bytes = None
-    if one_pass is not None:
-        one_pass_bytes = _size_in_bytes(str(one_pass))
-        if one_pass_bytes is None:
-            raise IngestConfigError(f"{path}: one_pass_from {one_pass!r} is not a size (512MB)")
-    return IngestDuckdbSettings(**values, one_pass_from_bytes=one_pass_bytes)
+    return IngestDuckdbSettings(**values)
 
 
 def configure_ingest_connection(

@@ -77,21 +77,9 @@ class ByteScan:
         return self.newlines - 1 + (0 if self.ends_with_newline else 1)
 
 
-def file_sha256(path: Path) -> str:
-    """The file's sha256, streamed (hashlib releases the GIL: DuckDB can read meanwhile)."""
+def scan_bytes(path: Path) -> ByteScan:
+    """One streamed pass over the bytes: hash, line ends and encoding facts, in C loops."""
     digest = hashlib.sha256()
-    with open(path, "rb") as data:
-        while chunk := data.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def scan_bytes(path: Path, with_hash: bool = True) -> ByteScan:
-    """One streamed pass over the bytes: hash, line ends and encoding facts, in C loops.
-
-    ``with_hash=False`` when the hash is already known (``sha256`` is then empty).
-    """
-    digest = hashlib.sha256() if with_hash else None
     newlines = carriage_returns = crlf = 0
     cp1252_only = False
     is_ascii = True
@@ -100,8 +88,7 @@ def scan_bytes(path: Path, with_hash: bool = True) -> ByteScan:
     previous = b""
     with open(path, "rb") as data:
         while chunk := data.read(_CHUNK):
-            if digest is not None:
-                digest.update(chunk)
+            digest.update(chunk)
             newlines += chunk.count(b"\n")
             carriage_returns += chunk.count(b"\r")
             crlf += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
@@ -119,7 +106,7 @@ def scan_bytes(path: Path, with_hash: bool = True) -> ByteScan:
         except UnicodeDecodeError:
             is_utf8 = False
     return ByteScan(
-        sha256=digest.hexdigest() if digest is not None else "",
+        sha256=digest.hexdigest(),
         newlines=newlines,
         ends_with_newline=previous == b"\n",
         bare_cr=carriage_returns != crlf,
