@@ -334,13 +334,26 @@ def machine() -> list[str]:
     ]
 
 
+def _runs_per_figure(results: dict, args: argparse.Namespace) -> str:
+    """'median of 3 run(s) per figure', or the runs of each figure when they differ (a
+    size re-measured with --merge keeps its own count)."""
+    default = results.get("runs", args.runs)
+    counts = {size: entry.get("runs", default) for size, entry in results["sizes"].items()}
+    if results.get("fixed"):
+        counts["fixed overhead"] = results["fixed"].get("runs", default)
+    if len(set(counts.values())) <= 1:
+        return f"median of {default} run(s) per figure"
+    return "median of the runs of each figure: " + ", ".join(
+        f"{name} {n}" for name, n in counts.items()
+    )
+
+
 def render(results: dict, args: argparse.Namespace) -> str:
     lines = [
         START_MARK,
         "",
         f"Measured {results['date']} with `benchmarks/run.py` (sizes "
-        f"{', '.join(results['sizes'])}; median of {results.get('runs', args.runs)} run(s) "
-        "per figure).",
+        f"{', '.join(results['sizes'])}; {_runs_per_figure(results, args)}).",
         "",
         *machine(),
     ]
@@ -489,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
             run_close(BUNDLED_LANDING, BUNDLED_PERIOD, args.work / "home-fixed")
             for _ in range(args.runs)
         ]
-        results["fixed"] = _median_run(runs)
+        results["fixed"] = _median_run(runs) | {"runs": args.runs}
         print(f"fixed overhead: {results['fixed']['wall_s']:.1f} s", flush=True)
     for size in args.sizes.split(","):
         landing = args.work / f"landing-{size}"
@@ -523,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
             f"gap {close.get('reconciliation_gap_eur')} vs {lower_bound['reconciliation_gap_eur']})"
         )
         results["sizes"][size] = {
+            "runs": args.runs,
             "facts": _landing_facts(landing, args.period),
             "close": close,
             "lower_bound": lower_bound,
