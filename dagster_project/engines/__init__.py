@@ -52,23 +52,14 @@ class QueryError(Exception):
 def connect_engine(target: str, warehouse: Path, read_only: bool = False) -> Iterator[Any]:
     """A connection to the engine of ``target``: the home's DuckDB file ``warehouse`` (with
     the close's memory share), or the PostgreSQL database of the environment."""
-    if target == "duckdb" and str(Path(warehouse).resolve()) in _kept_open:
-        cursor = _kept_open_database(Path(warehouse)).cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-        return
     if target == "duckdb":
-        import duckdb
-
-        from ..ingest.duckdb_settings import configure_ingest_connection
-
-        conn = duckdb.connect(str(warehouse), read_only=read_only)
-        # Every step of the close holds to the ingest's memory share (config/ingest.yaml):
-        # DuckDB's default, 80 % of the machine, let the publication of 10M opportunities
-        # take 4.7 GB on top of what the process already held. It spills beside the file.
-        configure_ingest_connection(conn, home=None)
+        key = _kept_open_key(warehouse)
+        if key in _kept_open:
+            if _kept_open[key] is None:
+                _kept_open[key] = _open_duckdb(warehouse, read_only=False)
+            conn = _kept_open[key].cursor()
+        else:
+            conn = _open_duckdb(warehouse, read_only)
         try:
             yield conn
         finally:
@@ -107,7 +98,7 @@ def warehouse_kept_open(warehouse: Path) -> Iterator[None]:
     it only once this one has let go): ``release_kept_open`` closes the database first,
     and the next connection opens it again.
     """
-    key = str(Path(warehouse).resolve())
+    key = _kept_open_key(warehouse)
     _kept_open[key] = None
     try:
         yield
@@ -125,17 +116,21 @@ def release_kept_open() -> None:
             _kept_open[key] = None
 
 
-def _kept_open_database(warehouse: Path) -> Any:
+def _kept_open_key(warehouse: Path) -> str:
+    return str(Path(warehouse).resolve())
+
+
+def _open_duckdb(warehouse: Path, read_only: bool) -> Any:
     import duckdb
 
     from ..ingest.duckdb_settings import configure_ingest_connection
 
-    key = str(Path(warehouse).resolve())
-    if _kept_open[key] is None:
-        database = duckdb.connect(str(warehouse))
-        configure_ingest_connection(database, home=None)  # the memory share, as below
-        _kept_open[key] = database
-    return _kept_open[key]
+    conn = duckdb.connect(str(warehouse), read_only=read_only)
+    # Every step of the close holds to the ingest's memory share (config/ingest.yaml):
+    # DuckDB's default, 80 % of the machine, let the publication of 10M opportunities
+    # take 4.7 GB on top of what the process already held. It spills beside the file.
+    configure_ingest_connection(conn, home=None)
+    return conn
 
 
 def copy_schema_to_engine(target: str, duck: Any, engine: Any, schema: str, home: Path) -> dict:
