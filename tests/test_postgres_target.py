@@ -55,10 +55,11 @@ def _differences(
     table: str, duck: list[tuple], pg: list[tuple], names: list[str], engine: str = "PostgreSQL"
 ) -> list[str]:
     """Values that differ (the first few), rows sorted alike; quartiles within tolerance.
-    ``pg`` holds the rows of the other engine (``engine`` names it in the messages)."""
+    ``pg`` holds the rows of the other engine (``engine`` names it in the messages);
+    ``table`` may carry its schema (``marts.kpi_benchmarks``)."""
     if len(duck) != len(pg):
         return [f"{table}: {len(duck)} rows on DuckDB, {len(pg)} on {engine}"]
-    loose = QUARTILE_COLUMNS.get(table, set())
+    loose = QUARTILE_COLUMNS.get(table.split(".")[-1], set())
     found = []
     for row, (d_row, p_row) in enumerate(zip(duck, pg, strict=True)):
         for name, d, p in zip(names, d_row, p_row, strict=True):

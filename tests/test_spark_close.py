@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -35,15 +34,11 @@ import pytest
 
 from dagster_project.certify.publish import CERTIFIED_TABLES
 from dagster_project.settings import Settings
+from tests.test_postgres_target import _differences
 
 pytestmark = pytest.mark.slow
 
 PERIOD = "2026-10"
-QUARTILE_COLUMNS = {
-    "kpi_benchmarks": {"peer_q1", "peer_median", "peer_q3"},
-    "kpi_attainment_distribution": {"attainment_q1", "attainment_median", "attainment_q3"},
-}
-QUARTILE_TOLERANCE = Decimal("0.0001")
 
 
 @pytest.fixture(scope="module")
@@ -129,22 +124,6 @@ def _as_text(rows: list) -> list[tuple]:
     return sorted(as_text, key=lambda row: tuple((v is not None, v or "") for v in row))
 
 
-def _differences(table: str, names: list[str], duck: list, spark: list) -> list[str]:
-    if len(duck) != len(spark):
-        return [f"{table}: {len(duck)} rows on DuckDB, {len(spark)} on Spark"]
-    loose = QUARTILE_COLUMNS.get(table.split(".")[-1], set())
-    found = []
-    for i, (d_row, s_row) in enumerate(zip(duck, spark, strict=True)):
-        for name, d, s in zip(names, d_row, s_row, strict=True):
-            if name in loose and d is not None and s is not None:
-                same = abs(Decimal(d) - Decimal(s)) <= QUARTILE_TOLERANCE
-            else:
-                same = d == s
-            if not same:  # values only, never the row (it may hold pay figures)
-                found.append(f"{table}.{name}, sorted row {i}: DuckDB {d!r} != Spark {s!r}")
-    return found[:5]
-
-
 def test_the_spark_close_certifies_the_period(spark_close) -> None:
     home, done = spark_close
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
@@ -178,7 +157,9 @@ def test_every_certified_table_and_mart_equals_duckdbs(spark_rows, duckdb_close)
             elif d_names != s_names:
                 problems.append(f"{key}: columns {d_names} on DuckDB, {s_names} on Spark")
                 continue
-            problems += _differences(key, d_names, _as_text(d_rows), _as_text(s_rows))
+            problems += _differences(
+                key, _as_text(d_rows), _as_text(s_rows), d_names, engine="Spark"
+            )
             compared += len(d_rows)
     assert not problems, "\n".join(problems)
     assert compared > 1_000, compared
